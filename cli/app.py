@@ -1,0 +1,58 @@
+"""The `prognos` command group and its error boundary.
+
+Every user mistake leaves here as one line on stderr: refusals exit 1, unreadable
+input and usage errors exit 2. Heavy modules are imported inside the commands
+so that `prognos --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+
+class PrognosGroup(TyperGroup):
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        from prognos.domain.errors import LedgerError
+
+        extra["standalone_mode"] = False
+        try:
+            result = super().main(args=args, prog_name=prog_name or "prognos", **extra)
+        except LedgerError as e:
+            _fail(str(e), e.exit_code)
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            _fail("aborted", 1)
+        except Exception as e:
+            # Typer's usage errors (its own click, vendored or not) carry their
+            # exit code (2 for usage) and message; anything else is a bug and
+            # keeps its traceback.
+            if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
+                raise
+            _fail(e.format_message(), e.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    first = " ".join(message.split())  # one line, whatever the message held
+    typer.echo(f"prognos: error: {first}", err=True)
+    sys.exit(code)
+
+
+def new_app(help_text: str | None = None) -> typer.Typer:
+    return typer.Typer(
+        cls=PrognosGroup,
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+
+def sub_app(help_text: str) -> typer.Typer:
+    return typer.Typer(
+        help=help_text, no_args_is_help=True, add_completion=False, rich_markup_mode=None
+    )

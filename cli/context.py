@@ -1,0 +1,73 @@
+"""What every command shares: the store, the user, and how results are printed."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+
+DEFAULT_STORE = "prognos.db"
+
+
+@dataclass
+class Settings:
+    store: str
+    user: str | None
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def open_store(ctx: typer.Context) -> Any:
+    from prognos.projections.store import SQLiteStore
+
+    return SQLiteStore(settings(ctx).store)
+
+
+def open_ledger(ctx: typer.Context) -> Any:
+    from prognos.domain.application import Ledger
+
+    user = settings(ctx).user or os.environ.get("PROGNOS_USER") or _login_name()
+    return Ledger(open_store(ctx), user)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers: still record someone
+        return "unknown"
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_recorded(events: list[Any], as_json: bool) -> None:
+    """What every write command prints: the events it recorded."""
+    from prognos.domain.clock import format_instant
+
+    if as_json:
+        print_json(
+            {
+                "events": [
+                    {
+                        "event_id": str(e.event_id),
+                        "position": e.position,
+                        "recorded_at": format_instant(e.recorded_at),
+                        "line": e.line,
+                        "kind": e.kind,
+                    }
+                    for e in events
+                ]
+            }
+        )
+        return
+    for e in events:
+        where = f" on {e.line}" if e.line else ""
+        typer.echo(f"recorded {e.kind}{where} at position {e.position} (event {e.event_id})")

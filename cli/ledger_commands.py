@@ -1,0 +1,141 @@
+"""Write commands: lines, budgets, forecasts, actuals, closings and notes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from prognos.cli.app import sub_app
+from prognos.cli.context import open_ledger, print_recorded
+from prognos.cli.options import Json, Reason, Year, amount, month, year
+
+line_app = sub_app("Add lines to the tree of services and projects.")
+budget_app = sub_app("Set and transfer annual budgets.")
+forecast_app = sub_app("Revise full-year forecasts.")
+actual_app = sub_app("Book and reverse actual outcomes.")
+period_app = sub_app("Close months for booking.")
+note_app = sub_app("Write explanations of deviations.")
+
+Amount = Annotated[str, typer.Argument(help="Kronor, e.g. 1236897, '1 236 897', '51,3 mkr'.")]
+Code = Annotated[str, typer.Argument(help="Line code.")]
+
+
+@line_app.command("add")
+def line_add(
+    ctx: typer.Context,
+    code: Code,
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    parent: Annotated[Optional[str], typer.Option("--parent", help="Parent line code.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Add a line, at the top or under a parent."""
+    print_recorded(open_ledger(ctx).add_line(code, name, parent), as_json)
+
+
+@budget_app.command("set")
+def budget_set(
+    ctx: typer.Context,
+    code: Code,
+    value: Amount,
+    year_: Year,
+    reason: Reason,
+    effective: Annotated[
+        Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Make AMOUNT the line's annual budget from month EFFECTIVE on."""
+    events = open_ledger(ctx).set_budget(
+        code, amount(value), year(year_), reason, effective=month(effective)
+    )
+    print_recorded(events, as_json)
+
+
+@budget_app.command("transfer")
+def budget_transfer(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FROM", help="Line giving budget.")],
+    target: Annotated[str, typer.Argument(metavar="TO", help="Line receiving budget.")],
+    value: Amount,
+    year_: Year,
+    reason: Reason,
+    effective: Annotated[
+        Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Move AMOUNT of budget from one leaf to another, atomically."""
+    events = open_ledger(ctx).transfer_budget(
+        source, target, amount(value), year(year_), reason, effective=month(effective)
+    )
+    print_recorded(events, as_json)
+
+
+@forecast_app.command("set")
+def forecast_set(
+    ctx: typer.Context,
+    code: Code,
+    value: Amount,
+    year_: Year,
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM the forecast was made.")],
+    reason: Reason,
+    as_json: Json = False,
+) -> None:
+    """Record the full-year forecast as made in month AS_OF."""
+    events = open_ledger(ctx).revise_forecast(
+        code, amount(value), year(year_), month(as_of), reason
+    )
+    print_recorded(events, as_json)
+
+
+@actual_app.command("book")
+def actual_book(
+    ctx: typer.Context,
+    code: Code,
+    value: Amount,
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM of the outcome.")],
+    ref: Annotated[Optional[str], typer.Option("--ref", help="Voucher or reference.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Book an outcome for a month (credits are negative: use -- before them)."""
+    events = open_ledger(ctx).book_actual(code, amount(value), month(period), ref, reason)
+    print_recorded(events, as_json)
+
+
+@actual_app.command("reverse")
+def actual_reverse(
+    ctx: typer.Context,
+    event_id: Annotated[str, typer.Argument(help="Event id of the booking.")],
+    reason: Reason,
+    period: Annotated[
+        Optional[str], typer.Option("--period", help="YYYY-MM, default the booking's.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Book the exact opposite of a booking, linked to it."""
+    print_recorded(open_ledger(ctx).reverse_actual(event_id, reason, month(period)), as_json)
+
+
+@period_app.command("close")
+def period_close(
+    ctx: typer.Context,
+    through: Annotated[str, typer.Argument(metavar="YYYY-MM", help="Last month to close.")],
+    as_json: Json = False,
+) -> None:
+    """Close a month and every month before it."""
+    print_recorded(open_ledger(ctx).close_period(month(through)), as_json)
+
+
+@note_app.command("add")
+def note_add(
+    ctx: typer.Context,
+    code: Code,
+    text: Annotated[str, typer.Argument(help="The explanation.")],
+    year_: Year,
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM it explains.")],
+    as_json: Json = False,
+) -> None:
+    """Record a written explanation of a deviation."""
+    print_recorded(open_ledger(ctx).add_note(code, text, year(year_), month(period)), as_json)

@@ -1,0 +1,42 @@
+"""The `prognos` command line: global options, and every command group joined."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from prognos.cli import ledger_commands as w
+from prognos.cli import read_commands as r
+from prognos.cli.app import new_app
+from prognos.cli.context import DEFAULT_STORE, Settings
+
+app = new_app("prognos: an event-sourced forecasting ledger for budget follow-up.")
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    store: Annotated[
+        str, typer.Option("--store", envvar="PROGNOS_STORE", help="Store file (SQLite).")
+    ] = DEFAULT_STORE,
+    user: Annotated[
+        Optional[str],
+        typer.Option("--user", envvar="PROGNOS_USER", help="Who records (default: login name)."),
+    ] = None,
+) -> None:
+    ctx.obj = Settings(store=store, user=user)
+
+
+app.add_typer(w.line_app, name="line")
+app.add_typer(w.budget_app, name="budget")
+app.add_typer(w.forecast_app, name="forecast")
+app.add_typer(w.actual_app, name="actual")
+app.add_typer(w.period_app, name="period")
+app.add_typer(w.note_app, name="note")
+for command in (r.report, r.history, r.why, r.check, r.rebuild, r.init):
+    app.command()(command)
+
+
+def main() -> None:
+    app()

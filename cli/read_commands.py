@@ -1,0 +1,115 @@
+"""Read commands: report, history, why, check, and rebuilding the views."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from prognos.cli.context import open_store, print_json
+from prognos.cli.options import Json, UnitChoice, Year, instant, month, year
+
+KnownAt = Annotated[
+    Optional[str],
+    typer.Option("--known-at", help="ISO 8601 with offset: the ledger as known at that moment."),
+]
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console()
+
+
+def report(
+    ctx: typer.Context,
+    year_: Year,
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM: figures through this month.")],
+    known_at: KnownAt = None,
+    unit: Annotated[UnitChoice, typer.Option("--unit", help="Unit of the table.")] = UnitChoice.kr,
+    as_json: Json = False,
+) -> None:
+    """Budget, forecast and actuals of every line for a year as of a month."""
+    from prognos.cli.render import report_json, report_table
+    from prognos.projections.report import report as build
+
+    as_of_month = month(as_of).require_in(year(year_), "--as-of")
+    rep = build(open_store(ctx), year_, as_of_month, instant(known_at))
+    if as_json:
+        print_json(report_json(rep))
+    else:
+        _console().print(report_table(rep, unit.value))
+
+
+def history(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Line code (a roll-up shows its subtree).")],
+    year_: Annotated[Optional[int], typer.Option("--year", help="Only this year.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Every event touching a line, in recording order, with its audit fields."""
+    from prognos.cli.render import history_table
+    from prognos.projections.history import history as trail
+
+    events = trail(open_store(ctx), code, None if year_ is None else year(year_))
+    if as_json:
+        print_json({"code": code, "events": events})
+    else:
+        _console().print(history_table(code, events))
+
+
+def why(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Line code (roll-ups too).")],
+    year_: Year,
+    from_: Annotated[str, typer.Option("--from", help="YYYY-MM: the earlier forecast.")],
+    to: Annotated[str, typer.Option("--to", help="YYYY-MM: the later forecast.")],
+    known_at: KnownAt = None,
+    as_json: Json = False,
+) -> None:
+    """The forecast bridge: each step between the forecast as of FROM and as of TO."""
+    from prognos.cli.render import bridge_json, bridge_table
+    from prognos.projections.bridge import bridge
+
+    result = bridge(
+        open_store(ctx), code, year(year_), month(from_), month(to), instant(known_at)
+    )
+    if as_json:
+        print_json(bridge_json(result))
+    else:
+        _console().print(bridge_table(result))
+
+
+def check(ctx: typer.Context, as_json: Json = False) -> None:
+    """Verify the store: views equal a fresh replay, totals reconcile, links hold."""
+    from prognos.projections.audit import run_checks
+
+    checks = run_checks(open_store(ctx))
+    ok = all(c.ok for c in checks)
+    if as_json:
+        print_json({"ok": ok, "checks": [vars(c) for c in checks]})
+    else:
+        for c in checks:
+            typer.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    raise typer.Exit(0 if ok else 1)
+
+
+def rebuild(ctx: typer.Context, as_json: Json = False) -> None:
+    """Drop every view and rebuild it from the event log."""
+    from rich.progress import Progress
+
+    store = open_store(ctx)
+    total = store.max_position()
+    with Progress(transient=True, disable=as_json) as progress:
+        task = progress.add_task("rebuilding views", total=total)
+        count = store.rebuild(lambda n: progress.advance(task, n))
+    if as_json:
+        print_json({"events": count})
+    else:
+        typer.echo(f"rebuilt the views from {count} events")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the store if it does not exist (any command does so on first use)."""
+    store = open_store(ctx)
+    typer.echo(f"store {store.path} ready, {store.max_position()} events")

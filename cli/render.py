@@ -1,0 +1,119 @@
+"""Reports, bridges and checks as JSON documents and as rich tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prognos.domain.clock import format_instant
+from prognos.domain.money import format_display, format_json
+from prognos.projections.rollup import Report
+
+LINE_AMOUNTS = (
+    "budget", "forecast", "forecast_deviation", "budget_ytd", "actual_ytd", "actual_deviation",
+)
+
+
+def report_json(rep: Report) -> dict[str, Any]:
+    return {
+        "year": rep.year,
+        "as_of": str(rep.as_of),
+        "known_at": format_instant(rep.known_at) if rep.known_at else None,
+        "lines": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "parent": row.parent,
+                "depth": row.depth,
+                "is_leaf": row.is_leaf,
+                **{f: format_json(getattr(row, f)) for f in LINE_AMOUNTS[:3]},
+                "forecast_revised": row.forecast_revised,
+                **{f: format_json(getattr(row, f)) for f in LINE_AMOUNTS[3:]},
+            }
+            for row in rep.rows
+        ],
+        "total": {f: format_json(getattr(rep.total, f)) for f in LINE_AMOUNTS},
+    }
+
+
+def report_table(rep: Report, unit: str) -> Any:
+    from rich.table import Table
+
+    known = f", as known at {format_instant(rep.known_at)}" if rep.known_at else ""
+    table = Table(title=f"{rep.year} as of {rep.as_of}{known} ({unit})")
+    table.add_column("Line")
+    for header in ("Budget", "Forecast", "Dev.", "Budget YTD", "Actual YTD", "Dev. YTD"):
+        table.add_column(header, justify="right")
+    table.add_column("Rev.")
+    for row in rep.rows:
+        label = "  " * row.depth + row.name
+        table.add_row(
+            label if row.is_leaf else f"[bold]{label}[/bold]",
+            *(format_display(getattr(row, f), unit) for f in LINE_AMOUNTS),
+            "*" if row.forecast_revised else "",
+        )
+    table.add_section()
+    table.add_row("Total", *(format_display(getattr(rep.total, f), unit) for f in LINE_AMOUNTS), "")
+    return table
+
+
+def bridge_json(b: Any) -> dict[str, Any]:
+    return {
+        "code": b.code,
+        "year": b.year,
+        "known_at": format_instant(b.known_at) if b.known_at else None,
+        "from": {"as_of": str(b.from_month), "forecast": format_json(b.from_forecast)},
+        "to": {"as_of": str(b.to_month), "forecast": format_json(b.to_forecast)},
+        "change": format_json(b.change),
+        "steps": [
+            {
+                "event_id": s.event_id,
+                "kind": s.kind,
+                "line": s.line,
+                "month": str(s.month),
+                "before": format_json(s.before),
+                "after": format_json(s.after),
+                "delta": format_json(s.delta),
+                "user": s.user,
+                "recorded_at": s.recorded_at,
+                "reason": s.reason,
+            }
+            for s in b.steps
+        ],
+    }
+
+
+def bridge_table(b: Any) -> Any:
+    from rich.table import Table
+
+    table = Table(
+        title=f"Forecast of {b.code} {b.year}: {b.from_month} -> {b.to_month} "
+        f"({format_display(b.from_forecast)} -> {format_display(b.to_forecast)}, "
+        f"change {format_display(b.change)} kr)"
+    )
+    for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Reason"):
+        table.add_column(header, justify="right" if header in ("Before", "Delta", "After") else "left")
+    for s in b.steps:
+        table.add_row(
+            str(s.month), s.line, s.kind, format_display(s.before), format_display(s.delta),
+            format_display(s.after), s.user, s.reason or "",
+        )
+    return table
+
+
+def history_table(code: str, events: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"History of {code}")
+    for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Reason / text"):
+        table.add_column(header, justify="right" if header in ("Pos", "Amount") else "left")
+    for e in events:
+        note = e.get("text") or e.get("reason") or ""
+        if e.get("reversed_by"):
+            note += f" (reversed by {e['reversed_by']})"
+        if e.get("corrects"):
+            note += f" (reverses {e['corrects']})"
+        table.add_row(
+            str(e["position"]), e["recorded_at"], e["user"], e["kind"], e["line"],
+            e["month"] or "", e["amount"] or "", note,
+        )
+    return table

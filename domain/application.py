@@ -1,0 +1,225 @@
+"""The ledger application: every command, decided and recorded in one transaction.
+
+This is the only module that writes to the event store. Each command opens a
+unit of work, checks the rules against it, and records all its events at once
+with one recorded-at, so no view ever shows half a command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from prognos.domain import rules
+from prognos.domain.clock import next_recorded_at, utc_now
+from prognos.domain.errors import RefusedError, ReversalError, UnknownEventError
+from prognos.domain.period import YearMonth
+from prognos.domain.state import UnitOfWork
+from prognos.events.base import LedgerEvent, Source
+from prognos.events.ledger import (
+    ActualBooked,
+    ActualReversed,
+    BudgetSet,
+    BudgetTransferred,
+    ForecastRevised,
+    LineAdded,
+    NoteAdded,
+    PeriodClosed,
+)
+
+
+class Store(Protocol):
+    def write(self) -> Any:
+        """A context manager yielding a UnitOfWork inside one write transaction."""
+        ...
+
+
+class Command:
+    """The audit fields shared by every event of one command."""
+
+    def __init__(self, uow: UnitOfWork, user: str, reason: str | None, now: datetime):
+        self.uow = uow
+        self.command_id = uuid4()
+        self.recorded_at = next_recorded_at(now, uow.last_recorded_at())
+        self.user = user
+        self.reason = reason
+
+    def audit(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "event_id": uuid4(),
+            "command_id": self.command_id,
+            "recorded_at": self.recorded_at,
+            "user": self.user,
+            "reason": self.reason,
+            **extra,
+        }
+
+
+class Ledger:
+    """The commands of a forecasting ledger."""
+
+    def __init__(self, store: Store, user: str, clock: Callable[[], datetime] = utc_now):
+        self.store = store
+        self.user = rules.required_text(user, "user")
+        self.clock = clock
+
+    @contextmanager
+    def _command(self, reason: str | None = None) -> Iterator[Command]:
+        with self.store.write() as uow:
+            yield Command(uow, self.user, reason, self.clock())
+
+    def add_line(self, code: str, name: str, parent: str | None = None) -> list[LedgerEvent]:
+        code = rules.valid_code(code)
+        name = rules.required_text(name, "line name")
+        with self._command() as cmd:
+            rules.new_line(cmd.uow, code, parent)
+            return cmd.uow.record([LineAdded(**cmd.audit(code=code, name=name, parent=parent))])
+
+    def set_budget(
+        self,
+        code: str,
+        amount: Decimal,
+        year: int,
+        reason: str,
+        effective: YearMonth | None = None,
+        source: Source | None = None,
+    ) -> list[LedgerEvent]:
+        effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
+        reason = rules.required_text(reason, "--reason")
+        with self._command(reason) as cmd:
+            rules.leaf(cmd.uow, code)
+            rules.open_month(cmd.uow, effective, "budget month")
+            event = BudgetSet(
+                **cmd.audit(code=code, year=year, effective=effective, amount=amount, source=source)
+            )
+            return cmd.uow.record([event])
+
+    def transfer_budget(
+        self,
+        source_code: str,
+        target_code: str,
+        amount: Decimal,
+        year: int,
+        reason: str,
+        effective: YearMonth | None = None,
+    ) -> list[LedgerEvent]:
+        effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
+        reason = rules.required_text(reason, "--reason")
+        rules.positive(amount, "a transfer amount")
+        if source_code == target_code:
+            raise RefusedError(f"cannot transfer from line {source_code!r} to itself")
+        with self._command(reason) as cmd:
+            rules.leaf(cmd.uow, source_code)
+            rules.leaf(cmd.uow, target_code)
+            rules.open_month(cmd.uow, effective, "budget month")
+            transfer_id = uuid4()
+            sides = [(source_code, -amount, target_code), (target_code, amount, source_code)]
+            events = [
+                BudgetTransferred(
+                    **cmd.audit(
+                        code=code,
+                        year=year,
+                        effective=effective,
+                        amount=signed,
+                        counterpart=other,
+                        transfer_id=transfer_id,
+                    )
+                )
+                for code, signed, other in sides
+            ]
+            return cmd.uow.record(events)
+
+    def revise_forecast(
+        self,
+        code: str,
+        amount: Decimal,
+        year: int,
+        as_of: YearMonth,
+        reason: str,
+        source: Source | None = None,
+    ) -> list[LedgerEvent]:
+        as_of.require_in(year, "--as-of")
+        reason = rules.required_text(reason, "--reason")
+        with self._command(reason) as cmd:
+            rules.leaf(cmd.uow, code)
+            rules.open_month(cmd.uow, as_of, "forecast month")
+            event = ForecastRevised(
+                **cmd.audit(code=code, year=year, as_of=as_of, amount=amount, source=source)
+            )
+            return cmd.uow.record([event])
+
+    def book_actual(
+        self,
+        code: str,
+        amount: Decimal,
+        period: YearMonth,
+        ref: str | None = None,
+        reason: str | None = None,
+        source: Source | None = None,
+    ) -> list[LedgerEvent]:
+        rules.non_zero(amount, "a booked amount")
+        with self._command(rules.optional_text(reason)) as cmd:
+            rules.leaf(cmd.uow, code)
+            rules.open_month(cmd.uow, period, "period")
+            event = ActualBooked(
+                **cmd.audit(
+                    code=code,
+                    period=period,
+                    amount=amount,
+                    ref=rules.optional_text(ref),
+                    source=source,
+                )
+            )
+            return cmd.uow.record([event])
+
+    def reverse_actual(
+        self, event_id: str, reason: str, period: YearMonth | None = None
+    ) -> list[LedgerEvent]:
+        reason = rules.required_text(reason, "--reason")
+        try:
+            target = UUID(event_id.strip())
+        except ValueError:
+            raise UnknownEventError(f"no event with id {event_id!r}") from None
+        with self._command(reason) as cmd:
+            booking = cmd.uow.booking(target)
+            if booking is None:
+                raise UnknownEventError(f"no event with id {event_id}")
+            if booking.kind == "actual_reversed":
+                raise ReversalError(f"event {event_id} is a reversal and cannot be reversed")
+            if booking.kind != "actual_booked":
+                raise ReversalError(f"event {event_id} is a {booking.kind}, not an actual booking")
+            if booking.reversed_by is not None:
+                raise ReversalError(
+                    f"booking {event_id} was already reversed by {booking.reversed_by}"
+                )
+            month = period or booking.period
+            rules.open_month(cmd.uow, month, "period")
+            event = ActualReversed(
+                **cmd.audit(
+                    code=booking.line,
+                    period=month,
+                    amount=-booking.amount,
+                    ref=booking.ref,
+                    corrects=booking.event_id,
+                )
+            )
+            return cmd.uow.record([event])
+
+    def close_period(self, through: YearMonth) -> list[LedgerEvent]:
+        with self._command() as cmd:
+            closed = cmd.uow.closed_through()
+            if closed is not None and through <= closed:
+                raise RefusedError(f"cannot close {through}: already closed through {closed}")
+            return cmd.uow.record([PeriodClosed(**cmd.audit(through=through))])
+
+    def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:
+        period.require_in(year, "--period")
+        text = rules.required_text(text, "note text")
+        with self._command() as cmd:
+            rules.existing_line(cmd.uow, code)
+            event = NoteAdded(**cmd.audit(code=code, year=year, period=period, text=text))
+            return cmd.uow.record([event])

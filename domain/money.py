@@ -1,0 +1,110 @@
+"""Money: exact kronor amounts parsed from the notations finance staff write.
+
+Amounts are `Decimal` kronor with at most öre (two decimal) precision. They are
+parsed from text only, never from floats, so `0.1` can never sneak in as
+0.1000000000000000055511151231257827.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Literal
+
+from prognos.domain.errors import InvalidAmountError
+
+Unit = Literal["kr", "tkr", "mkr"]
+UNIT_SCALE: dict[str, Decimal] = {"kr": Decimal(1), "tkr": Decimal(1000), "mkr": Decimal(1_000_000)}
+ORE = Decimal("0.01")
+
+# Space, no-break space, narrow no-break space and thin space all appear as
+# thousands separators in Swedish documents (PDF extraction yields any of them).
+_SPACES = " \u00a0\u202f\u2009"
+_MINUS = "\\-\u2212\u2013"  # hyphen-minus (escaped for the class), minus sign, en dash
+_AMOUNT = re.compile(
+    r"""^\s*
+    (?P<sign>[+""" + _MINUS + r"""])?\s*
+    (?P<int>\d{1,3}(?:[""" + _SPACES + r"""]\d{3})+|\d+)?
+    (?:(?P<sep>[.,])(?P<frac>\d+))?
+    \s*(?P<unit>kr|tkr|mkr)?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def parse_amount(text: str, unit: Unit = "kr") -> Decimal:
+    """Parse an amount written in plain or Swedish notation into exact kronor.
+
+    `unit` is the unit of a bare number; a unit written in the text wins.
+    Refuses (InvalidAmountError) empty text, NaN, infinity, mixed `,` and `.`,
+    badly grouped thousands and anything finer than öre after scaling.
+    """
+    if not isinstance(text, str):
+        raise InvalidAmountError(f"amount must be text, got {type(text).__name__}")
+    if not text.strip():
+        raise InvalidAmountError("amount is empty")
+    m = _AMOUNT.match(text)
+    if m is None or (m["int"] is None and m["frac"] is None):
+        raise InvalidAmountError(f"not an amount: {text!r}")
+    digits = re.sub(f"[{_SPACES}]", "", m["int"] or "0")
+    try:
+        value = Decimal(f"{digits}.{m['frac']}" if m["frac"] else digits)
+    except InvalidOperation:  # pragma: no cover - the pattern admits digits only
+        raise InvalidAmountError(f"not an amount: {text!r}") from None
+    scale = UNIT_SCALE[(m["unit"] or unit).lower()]
+    value *= scale
+    if m["sign"] and m["sign"] != "+":
+        value = -value
+    if value != value.quantize(ORE, rounding=ROUND_HALF_EVEN):
+        raise InvalidAmountError(f"amount finer than öre: {text!r}")
+    return _normalise(value)
+
+
+def _normalise(value: Decimal) -> Decimal:
+    """Keep the value exact but drop a meaningless exponent (2.0E+3 -> 2000)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize() if value.as_tuple().exponent < -2 else value
+
+
+def to_ore(value: Decimal) -> int:
+    """Exact integer öre for storage and summing."""
+    ore = value * 100
+    if ore != ore.to_integral_value():
+        raise InvalidAmountError(f"amount finer than öre: {value}")
+    return int(ore)
+
+
+def from_ore(ore: int) -> Decimal:
+    return Decimal(ore).scaleb(-2)
+
+
+def format_json(value: Decimal) -> str:
+    """The JSON representation: kronor with exactly two decimals, ASCII."""
+    return f"{value.quantize(ORE):f}"
+
+
+def format_amount(value: Decimal, unit: Unit = "kr") -> str:
+    """Exact Swedish notation (`-1 236 897,5 tkr`) that `parse_amount` reads back."""
+    scaled = value / UNIT_SCALE[unit]
+    sign = "-" if scaled < 0 else ""
+    text = f"{abs(scaled).normalize():f}"
+    whole, _, frac = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", " ")
+    number = f"{grouped},{frac}" if frac else grouped
+    return f"{sign}{number} {unit}"
+
+
+def format_display(value: Decimal, unit: Unit = "kr", decimals: int | None = None) -> str:
+    """Rounded Swedish notation for tables: kr whole, tkr whole, mkr one decimal."""
+    if decimals is None:
+        decimals = {"kr": 0, "tkr": 0, "mkr": 1}[unit]
+    scaled = (value / UNIT_SCALE[unit]).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
+    sign = "-" if scaled < 0 else ""
+    whole, _, frac = f"{abs(scaled):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", " ")
+    return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"
+
+
+def ytd_share(annual: Decimal, months: int) -> Decimal:
+    """The linear periodisation: annual × months/12, rounded to öre half-even."""
+    return (annual * months / 12).quantize(ORE, rounding=ROUND_HALF_EVEN)

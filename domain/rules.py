@@ -1,0 +1,78 @@
+"""The ledger's rules. Each check raises a specific RefusedError before anything is recorded."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from prognos.domain.errors import (
+    ClosedPeriodError,
+    DuplicateLineError,
+    InvalidInputError,
+    LineHasAmountsError,
+    NotALeafError,
+    RefusedError,
+    UnknownLineError,
+)
+from prognos.domain.period import YearMonth
+from prognos.domain.state import LineState, UnitOfWork
+
+_CODE = re.compile(r"^[^\s\x00-\x1f]{1,100}$")
+
+
+def valid_code(code: str) -> str:
+    if not _CODE.match(code or ""):
+        raise InvalidInputError(f"line code must be 1-100 characters without spaces: {code!r}")
+    return code
+
+
+def required_text(value: str | None, what: str) -> str:
+    if value is None or not value.strip():
+        raise InvalidInputError(f"{what} must not be empty")
+    return value.strip()
+
+
+def optional_text(value: str | None) -> str | None:
+    return value.strip() if value is not None and value.strip() else None
+
+
+def existing_line(uow: UnitOfWork, code: str) -> LineState:
+    line = uow.line(code)
+    if line is None:
+        raise UnknownLineError(f"unknown line {code!r}")
+    return line
+
+
+def leaf(uow: UnitOfWork, code: str) -> LineState:
+    """Amounts live on leaves only; a roll-up's figures are the sum of its children."""
+    line = existing_line(uow, code)
+    if not line.is_leaf:
+        raise NotALeafError(f"line {code!r} has children: amounts go on its leaf lines")
+    return line
+
+
+def new_line(uow: UnitOfWork, code: str, parent: str | None) -> None:
+    if uow.line(code) is not None:
+        raise DuplicateLineError(f"line {code!r} already exists")
+    if parent is not None:
+        parent_line = existing_line(uow, parent)
+        if parent_line.has_amounts:
+            raise LineHasAmountsError(
+                f"line {parent!r} already has amounts and cannot get children"
+            )
+
+
+def open_month(uow: UnitOfWork, month: YearMonth, what: str) -> None:
+    closed = uow.closed_through()
+    if closed is not None and month <= closed:
+        raise ClosedPeriodError(f"{what} {month} is closed (closed through {closed})")
+
+
+def positive(amount: Decimal, what: str) -> None:
+    if amount <= 0:
+        raise RefusedError(f"{what} must be greater than zero, got {amount}")
+
+
+def non_zero(amount: Decimal, what: str) -> None:
+    if amount == 0:
+        raise RefusedError(f"{what} must not be zero")

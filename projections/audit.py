@@ -1,0 +1,157 @@
+"""`prognos check`: does the store still hold together?
+
+Each check re-derives something from the log, or from the rules, and compares
+it with what the views say. Reports come from the views; the replay streams the
+log once per year, keeping a few figures per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prognos.domain.period import YearMonth
+from prognos.projections import views
+from prognos.projections.replay import replay_reports
+from prognos.projections.report import report
+from prognos.projections.rollup import AMOUNT_FIELDS, Report
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks(store: Any) -> list[Check]:
+    years = _years(store)
+    return [
+        _views_current(store),
+        _entries_equal_log(store),
+        _reports_equal_replay(store, years),
+        _rollups_add_up(store, years),
+        _transfers_net_to_zero(store),
+        _reversal_links(store),
+        _recording_times(store),
+    ]
+
+
+def _years(store: Any) -> list[int]:
+    with store.read() as c:
+        c.execute("SELECT DISTINCT year FROM prognos_entries WHERE year IS NOT NULL ORDER BY year")
+        return [row[0] for row in c.fetchall()]
+
+
+def _views_current(store: Any) -> Check:
+    log, tracked = store.max_position(), store.tracked_position()
+    return Check(
+        "views_up_to_date", log == tracked, f"log at position {log}, views at {tracked}"
+    )
+
+
+def _entries_equal_log(store: Any) -> Check:
+    """Every event in the log has exactly its row in the views, in order."""
+    count = 0
+    with store.read() as c:
+        c.execute(f"SELECT {', '.join(views.ENTRY_COLUMNS)} FROM prognos_entries ORDER BY position")
+        stored = iter(c.fetchall())
+        for event in store.notifications():
+            count += 1
+            row = next(stored, None)
+            expected = views.entry_row(event)
+            if row is None or tuple(row) != expected:
+                return Check(
+                    "views_equal_replay", False, f"event at position {event.position} differs"
+                )
+        extra = next(stored, None)
+    if extra is not None:
+        return Check("views_equal_replay", False, f"view row at position {extra[0]} has no event")
+    return Check("views_equal_replay", True, f"{count} events match their view rows")
+
+
+def _reports(store: Any, year: int) -> list[Report]:
+    return [report(store, year, YearMonth(year, m)) for m in range(1, 13)]
+
+
+def _same(a: Report, b: Report) -> bool:
+    return [vars(r) for r in a.rows] == [vars(r) for r in b.rows] and vars(a.total) == vars(b.total)
+
+
+def _reports_equal_replay(store: Any, years: list[int]) -> Check:
+    for year in years:
+        months = [YearMonth(year, m) for m in range(1, 13)]
+        replayed = replay_reports(store.notifications(), year, months)
+        for month, live, fresh in zip(months, _reports(store, year), replayed):
+            if not _same(live, fresh):
+                return Check("reports_equal_replay", False, f"report {year} as of {month} differs")
+    return Check("reports_equal_replay", True, f"{len(years)} year(s), 12 months each")
+
+
+def _rollups_add_up(store: Any, years: list[int]) -> Check:
+    for year in years:
+        for rep in _reports(store, year):
+            children: dict[str | None, list[Any]] = {}
+            for row in rep.rows:
+                children.setdefault(row.parent, []).append(row)
+            parents = [(r.code, r) for r in rep.rows if not r.is_leaf] + [(None, rep.total)]
+            for code, parent in parents:
+                for name in AMOUNT_FIELDS:
+                    total = sum(getattr(k, name) for k in children.get(code, []))
+                    if total != getattr(parent, name):
+                        where = code or "total"
+                        return Check(
+                            "rollups_sum_children", False,
+                            f"{where} {name} {getattr(parent, name)} != {total} "
+                            f"({year} as of {rep.as_of})",
+                        )
+    return Check("rollups_sum_children", True, "every roll-up equals the sum of its children")
+
+
+def _transfers_net_to_zero(store: Any) -> Check:
+    with store.read() as c:
+        c.execute(
+            "SELECT transfer_id, SUM(amount), COUNT(*) FROM prognos_entries "
+            "WHERE kind = 'budget_transferred' GROUP BY transfer_id "
+            "HAVING SUM(amount) != 0 OR COUNT(*) != 2"
+        )
+        bad = c.fetchall()
+    if bad:
+        return Check("transfers_net_to_zero", False, f"transfer {bad[0][0]} does not net to zero")
+    return Check("transfers_net_to_zero", True, "every transfer has two sides summing to zero")
+
+
+def _reversal_links(store: Any) -> Check:
+    with store.read() as c:
+        c.execute(
+            "SELECT r.event_id, o.kind, o.line = r.line, o.amount + r.amount "
+            "FROM prognos_entries r LEFT JOIN prognos_entries o ON o.event_id = r.corrects "
+            "WHERE r.kind = 'actual_reversed'"
+        )
+        for event_id, kind, same_line, net in c.fetchall():
+            if kind != "actual_booked" or not same_line or net != 0:
+                return Check(
+                    "reversal_links", False,
+                    f"reversal {event_id} does not exactly oppose an actual booking",
+                )
+        c.execute(
+            "SELECT corrects FROM prognos_entries WHERE corrects IS NOT NULL "
+            "GROUP BY corrects HAVING COUNT(*) > 1"
+        )
+        twice = c.fetchall()
+    if twice:
+        return Check("reversal_links", False, f"booking {twice[0][0]} is reversed more than once")
+    return Check("reversal_links", True, "every reversal opposes one booking, once")
+
+
+def _recording_times(store: Any) -> Check:
+    with store.read() as c:
+        c.execute(
+            "SELECT a.position FROM prognos_entries a JOIN prognos_entries b "
+            "ON b.position = a.position + 1 WHERE b.recorded_at < a.recorded_at "
+            "OR (b.command_id = a.command_id AND b.recorded_at != a.recorded_at) LIMIT 1"
+        )
+        bad = c.fetchone()
+    if bad:
+        return Check("recording_times", False, f"recorded-at goes backwards after position {bad[0]}")
+    return Check("recording_times", True, "recorded-at never decreases; one time per command")

@@ -1,0 +1,210 @@
+"""The SQLite store: eventsourcing's event tables plus prognos's view tables in one file.
+
+Events are written through eventsourcing's `SQLiteProcessRecorder` in its own
+stored format (one stream per line, one for ledger-wide events; the notification
+id is the global position). The views and their tracking record are written in
+the same transaction, so the views are never behind or ahead of the log.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import PersistenceError, Tracking
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRecorder
+
+from prognos.domain.errors import StoreError
+from prognos.domain.money import from_ore
+from prognos.domain.period import YearMonth
+from prognos.domain.state import BookingState, LineState
+from prognos.events.base import LedgerEvent
+from prognos.events.mapper import LEDGER_STREAM, from_notification, stream_of, to_stored
+from prognos.projections import views
+
+BATCH = 2000
+
+
+class SQLiteStore:
+    """An event store and its views in one SQLite file, created on first use."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            raise StoreError(f"cannot open store {self.path}: folder {folder} does not exist")
+        try:
+            self.datastore = SQLiteDatastore(self.path, originator_id_type="uuid")
+            self.recorder = SQLiteProcessRecorder(self.datastore)
+            self.recorder.create_table()
+            with self.datastore.transaction(commit=True) as c:
+                views.create(c)
+        except (PersistenceError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open store {self.path}: {e}") from None
+        self.catch_up()
+
+    def close(self) -> None:
+        self.datastore.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[SQLiteUnitOfWork]:
+        """One serialised write transaction: decide, record events, update views."""
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            # IMMEDIATE takes the write lock before the rules read the views, so
+            # two processes cannot both decide on the same state.
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield SQLiteUnitOfWork(self, cursor)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[SQLiteCursor]:
+        """A consistent snapshot for the several queries of one report."""
+        with self.datastore.transaction(commit=False) as cursor:
+            yield cursor
+
+    def max_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def tracked_position(self) -> int:
+        return self.recorder.max_tracking_id(views.VIEWS) or 0
+
+    def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
+        """Stream the log from the store, a batch at a time."""
+        start = after
+        while True:
+            batch = self.recorder.select_notifications(
+                start, BATCH, stop=upto, inclusive_of_start=False
+            )
+            if not batch:
+                return
+            for notification in batch:
+                yield from_notification(notification)
+            start = batch[-1].id
+
+    def catch_up(self, progress: Any = None) -> int:
+        """Apply every notification the views have not seen yet; return how many."""
+        applied = 0
+        while True:
+            with self.datastore.get_connection(commit=True) as conn:
+                cursor = conn.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    done = self.recorder._max_tracking_id(views.VIEWS, cursor) or 0
+                    batch = self.recorder.select_notifications(
+                        done, BATCH, inclusive_of_start=False
+                    )
+                    for notification in batch:
+                        views.apply(cursor, from_notification(notification))
+                    if batch:
+                        self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, batch[-1].id))
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            if not batch:
+                return applied
+            applied += len(batch)
+            if progress is not None:
+                progress(len(batch))
+
+    def rebuild(self, progress: Any = None) -> int:
+        """Drop every view and fold the whole log into them again."""
+        with self.datastore.transaction(commit=True) as c:
+            views.drop(c)
+            views.create(c)
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (views.VIEWS,))
+        return self.catch_up(progress)
+
+
+class SQLiteUnitOfWork:
+    """The ledger as the rules see it inside one write transaction."""
+
+    def __init__(self, store: SQLiteStore, cursor: SQLiteCursor):
+        self.store = store
+        self.cursor = cursor
+
+    def line(self, code: str) -> LineState | None:
+        self.cursor.execute(
+            "SELECT code, name, parent, children, has_amounts FROM prognos_lines WHERE code = ?",
+            (code,),
+        )
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        return LineState(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def closed_through(self) -> YearMonth | None:
+        value = views.get_meta(self.cursor, "closed_through")
+        return None if value is None else YearMonth.parse(value)
+
+    def last_recorded_at(self) -> datetime | None:
+        value = views.get_meta(self.cursor, "last_recorded_at")
+        return None if value is None else datetime.fromisoformat(value)
+
+    def booking(self, event_id: UUID) -> BookingState | None:
+        self.cursor.execute(
+            "SELECT e.kind, e.line, e.month, e.amount, e.ref, r.event_id "
+            "FROM prognos_entries e LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
+            "WHERE e.event_id = ?",
+            (str(event_id),),
+        )
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        kind, line, month, amount, ref, reversed_by = tuple(row)
+        return BookingState(
+            event_id=event_id,
+            kind=kind,
+            line=line,
+            period=YearMonth.from_index(month) if month is not None else YearMonth(1900, 1),
+            amount=from_ore(amount) if amount is not None else Decimal(0),
+            ref=ref,
+            reversed_by=UUID(reversed_by) if reversed_by else None,
+        )
+
+    def _versions(self, events: Iterable[LedgerEvent]) -> list[int]:
+        """Each event's version in its own stream, continuing from the views' count."""
+        current: dict[UUID, int] = {}
+        versions = []
+        for event in events:
+            stream = stream_of(event)
+            if stream not in current:
+                current[stream] = self._stream_version(event)
+            current[stream] += 1
+            versions.append(current[stream])
+        return versions
+
+    def _stream_version(self, event: LedgerEvent) -> int:
+        if stream_of(event) == LEDGER_STREAM:
+            return int(views.get_meta(self.cursor, "ledger_version") or 0)
+        line = event.line
+        self.cursor.execute("SELECT version FROM prognos_lines WHERE code = ?", (line,))
+        row = self.cursor.fetchone()
+        return 0 if row is None else row[0]
+
+    def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
+        stored = [to_stored(e, v) for e, v in zip(events, self._versions(events), strict=True)]
+        positions = self.store.recorder._insert_events(self.cursor, stored)
+        assert positions is not None and len(positions) == len(events)
+        recorded = [e.model_copy(update={"position": p}) for e, p in zip(events, positions)]
+        for event in recorded:
+            views.apply(self.cursor, event)
+        self.store.recorder._insert_tracking(self.cursor, Tracking(views.VIEWS, positions[-1]))
+        return recorded
