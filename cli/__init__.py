@@ -1,1 +1,1 @@
-"""x"""
+"""The prognos command line (typer)."""

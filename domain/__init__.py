@@ -1,1 +1,1 @@
-"""x"""
+"""The domain: value types, rules, and the ledger application (the only writer)."""

@@ -1,1 +1,1 @@
-"""x"""
+"""The facts: immutable, versioned pydantic events and their stored mapping."""
