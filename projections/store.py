@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +25,7 @@ from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
 from prognos.domain.state import BookingState, LineState
 from prognos.events.base import LedgerEvent
-from prognos.events.mapper import LEDGER_STREAM, from_notification, stream_of, to_stored
+from prognos.events.mapper import from_notification, to_stored
 from prognos.projections import views
 
 BATCH = 2000
@@ -110,8 +110,7 @@ class SQLiteStore:
                     batch = self.recorder.select_notifications(
                         done, BATCH, inclusive_of_start=False
                     )
-                    for notification in batch:
-                        views.apply(cursor, from_notification(notification))
+                    views.apply(cursor, [from_notification(n) for n in batch])
                     if batch:
                         self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, batch[-1].id))
                 except BaseException:
@@ -179,32 +178,57 @@ class SQLiteUnitOfWork:
             reversed_by=UUID(reversed_by) if reversed_by else None,
         )
 
-    def _versions(self, events: Iterable[LedgerEvent]) -> list[int]:
+    def _versions(self, events: Sequence[LedgerEvent]) -> list[int]:
         """Each event's version in its own stream, continuing from the views' count."""
-        current: dict[UUID, int] = {}
+        current = self._stream_versions({e.line for e in events})
         versions = []
         for event in events:
-            stream = stream_of(event)
-            if stream not in current:
-                current[stream] = self._stream_version(event)
-            current[stream] += 1
-            versions.append(current[stream])
+            key = event.line  # None is the ledger-wide stream
+            current[key] = current.get(key, 0) + 1
+            versions.append(current[key])
         return versions
 
-    def _stream_version(self, event: LedgerEvent) -> int:
-        if stream_of(event) == LEDGER_STREAM:
-            return int(views.get_meta(self.cursor, "ledger_version") or 0)
-        line = event.line
-        self.cursor.execute("SELECT version FROM prognos_lines WHERE code = ?", (line,))
-        row = self.cursor.fetchone()
-        return 0 if row is None else row[0]
+    def _stream_versions(self, lines: set[str | None]) -> dict[str | None, int]:
+        found: dict[str | None, int] = {}
+        if None in lines:
+            found[None] = int(views.get_meta(self.cursor, "ledger_version") or 0)
+        codes = [code for code in lines if code is not None]
+        if len(codes) > 200:
+            # A bulk command: one scan beats thousands of point queries.
+            self.cursor.execute("SELECT code, version FROM prognos_lines")
+            found.update((code, version) for code, version in self.cursor.fetchall())
+        else:
+            for code in codes:
+                self.cursor.execute("SELECT version FROM prognos_lines WHERE code = ?", (code,))
+                row = self.cursor.fetchone()
+                if row is not None:
+                    found[code] = row[0]
+        return found
 
-    def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
-        stored = [to_stored(e, v) for e, v in zip(events, self._versions(events), strict=True)]
-        positions = self.store.recorder._insert_events(self.cursor, stored)
-        assert positions is not None and len(positions) == len(events)
-        recorded = [e.model_copy(update={"position": p}) for e, p in zip(events, positions)]
-        for event in recorded:
-            views.apply(self.cursor, event)
-        self.store.recorder._insert_tracking(self.cursor, Tracking(views.VIEWS, positions[-1]))
+    def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
+        """Append one command's events in eventsourcing's stored format, and fold them.
+
+        The rows go straight into the recorder's table with `executemany` and
+        explicit notification ids (the write lock is held, so max + 1 onward is
+        free); per-event inserts would cost a round trip each.
+        """
+        table = self.store.recorder.events_table_name
+        self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
+        first = self.cursor.fetchone()[0] + 1
+        recorded = [e.model_copy(update={"position": first + i}) for i, e in enumerate(events)]
+        rows = []
+        for event, version in zip(recorded, self._versions(recorded), strict=True):
+            stored = to_stored(event, version)
+            rows.append(
+                (event.position, stored.originator_id.hex, version, stored.topic, stored.state)
+            )
+        self.cursor.executemany(
+            f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        views.apply(self.cursor, recorded)
+        self.store.recorder._insert_tracking(
+            self.cursor, Tracking(views.VIEWS, recorded[-1].position)
+        )
         return recorded
