@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from prognos.cli import import_commands as imp
 from prognos.cli import ledger_commands as w
 from prognos.cli import read_commands as r
 from prognos.cli.app import new_app
@@ -36,6 +37,8 @@ app.add_typer(w.period_app, name="period")
 app.add_typer(w.note_app, name="note")
 for command in (r.report, r.history, r.why, r.check, r.rebuild, r.init):
     app.command()(command)
+app.command("import")(imp.import_file)
+app.command("source")(imp.source)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ from uuid import UUID, uuid4
 from prognos.domain import rules
 from prognos.domain.clock import next_recorded_at, utc_now
 from prognos.domain.errors import RefusedError, ReversalError, UnknownEventError
+from prognos.domain.importer import ImportDecider, ImportResult, SourceFile
+from prognos.domain.importing import ImportRow, ImportSpec
 from prognos.domain.period import YearMonth
 from prognos.domain.state import UnitOfWork
 from prognos.events.base import LedgerEvent, Source
@@ -29,6 +31,7 @@ from prognos.events.ledger import (
     LineAdded,
     NoteAdded,
     PeriodClosed,
+    SourceImported,
 )
 
 
@@ -215,6 +218,28 @@ class Ledger:
             if closed is not None and through <= closed:
                 raise RefusedError(f"cannot close {through}: already closed through {closed}")
             return cmd.uow.record([PeriodClosed(**cmd.audit(through=through))])
+
+    def import_rows(
+        self, rows: list[ImportRow], spec: ImportSpec, source: SourceFile
+    ) -> ImportResult:
+        """Record a whole file in one command, or nothing; a file already imported adds nothing."""
+        reason = rules.optional_text(spec.reason) or f"imported from {source.name}"
+        with self._command(reason) as cmd:
+            if cmd.uow.source_imported(source.sha256):
+                return ImportResult(source.sha256, source.rows, [], already_imported=True)
+            decider = ImportDecider(cmd.uow, spec, source, cmd.audit)
+            header = SourceImported(
+                **cmd.audit(
+                    sha256=source.sha256, name=source.name, size=len(source.content),
+                    rows=source.rows,
+                )
+            )
+            recorded = cmd.uow.record([header, *decider.events(rows)])
+            cmd.uow.save_source(source.sha256, source.name, source.content)
+            return ImportResult(
+                source.sha256, source.rows, recorded, already_imported=False,
+                skipped=decider.skipped,
+            )
 
     def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:
         period.require_in(year, "--period")

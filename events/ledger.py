@@ -84,6 +84,16 @@ class PeriodClosed(LedgerEvent):
     through: Month
 
 
+class SourceImported(LedgerEvent):
+    """A file was imported; its bytes are kept in the store under `sha256`."""
+
+    kind: ClassVar[str] = "source_imported"
+    sha256: str
+    name: str
+    size: int
+    rows: int
+
+
 EVENT_CLASSES: tuple[type[LedgerEvent], ...] = (
     LineAdded,
     BudgetSet,
@@ -93,4 +103,5 @@ EVENT_CLASSES: tuple[type[LedgerEvent], ...] = (
     ActualReversed,
     NoteAdded,
     PeriodClosed,
+    SourceImported,
 )

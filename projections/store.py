@@ -30,6 +30,14 @@ from prognos.projections import views
 
 BATCH = 2000
 
+# Imported files, byte for byte, by content hash. Not a view: never dropped on
+# rebuild, because the log only names the file (SourceImported) and cannot
+# recreate it.
+SOURCES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS prognos_sources ("
+    "sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, size INTEGER NOT NULL, content BLOB NOT NULL)"
+)
+
 
 class SQLiteStore:
     """An event store and its views in one SQLite file, created on first use."""
@@ -45,6 +53,7 @@ class SQLiteStore:
             self.recorder.create_table()
             with self.datastore.transaction(commit=True) as c:
                 views.create(c)
+                c.execute(SOURCES_SCHEMA)
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store {self.path}: {e}") from None
         self.catch_up()
@@ -78,6 +87,13 @@ class SQLiteStore:
         """A consistent snapshot for the several queries of one report."""
         with self.datastore.transaction(commit=False) as cursor:
             yield cursor
+
+    def source(self, sha256: str) -> tuple[str, bytes] | None:
+        """The name and exact bytes of an imported file."""
+        with self.read() as c:
+            c.execute("SELECT name, content FROM prognos_sources WHERE sha256 = ?", (sha256,))
+            row = c.fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -148,6 +164,24 @@ class SQLiteUnitOfWork:
         if row is None:
             return None
         return LineState(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def lines(self) -> dict[str, LineState]:
+        self.cursor.execute("SELECT code, name, parent, children, has_amounts FROM prognos_lines")
+        return {r[0]: LineState(r[0], r[1], r[2], r[3], bool(r[4])) for r in self.cursor.fetchall()}
+
+    def source_imported(self, sha256: str) -> bool:
+        self.cursor.execute(
+            "SELECT 1 FROM prognos_entries WHERE source_sha256 = ? AND kind = 'source_imported'",
+            (sha256,),
+        )
+        return self.cursor.fetchone() is not None
+
+    def save_source(self, sha256: str, name: str, content: bytes) -> None:
+        self.cursor.execute(
+            "INSERT INTO prognos_sources (sha256, name, size, content) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (sha256) DO NOTHING",
+            (sha256, name, len(content), content),
+        )
 
     def closed_through(self) -> YearMonth | None:
         value = views.get_meta(self.cursor, "closed_through")

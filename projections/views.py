@@ -27,6 +27,7 @@ from prognos.events.ledger import (
     LineAdded,
     NoteAdded,
     PeriodClosed,
+    SourceImported,
 )
 
 VIEWS = "prognos.views"
@@ -70,6 +71,7 @@ SCHEMA = [
     "ON prognos_entries (year, kind, line, month, position, amount)",
     "CREATE INDEX IF NOT EXISTS prognos_entries_line ON prognos_entries (line, position)",
     "CREATE INDEX IF NOT EXISTS prognos_entries_recorded ON prognos_entries (recorded_at)",
+    "CREATE INDEX IF NOT EXISTS prognos_entries_source ON prognos_entries (source_sha256)",
     # A booking can be reversed once: the database enforces it as well as the rules.
     "CREATE UNIQUE INDEX IF NOT EXISTS prognos_entries_corrects "
     "ON prognos_entries (corrects) WHERE corrects IS NOT NULL",
@@ -125,6 +127,8 @@ def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
         row.update(year=event.year, month=event.period.index, text=event.text)
     elif isinstance(event, PeriodClosed):
         row.update(month=event.through.index)
+    elif isinstance(event, SourceImported):
+        row.update(source_sha256=event.sha256, text=event.name, source_row=event.rows)
     return tuple(row[c] for c in ENTRY_COLUMNS)
 
 

@@ -1,0 +1,173 @@
+"""`prognos import` and `prognos source`: files in, and exactly those files back out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from prognos.cli.context import open_ledger, open_store, print_json
+from prognos.cli.options import Json, UnitChoice, month, year
+
+Col = Optional[str]
+
+
+def _mapping(path: Path | None) -> dict[str, Any]:
+    """A small mapping file (JSON or TOML) with the same keys as the options."""
+    from prognos.domain.errors import InvalidInputError
+
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as e:
+        raise InvalidInputError(f"mapping file {path}: {e}") from None
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"mapping file {path}: expected an object of options")
+    flat = {k.replace("-", "_"): v for k, v in data.items() if k != "columns"}
+    for role, column in (data.get("columns") or {}).items():
+        flat[f"{role}_col"] = column
+    return flat
+
+
+def import_file(
+    ctx: typer.Context,
+    args: Annotated[
+        list[str], typer.Argument(metavar="[KIND] FILE", help="budget|forecast|actual, and the file.")
+    ],
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", "--type", help="budget, forecast or actual.")
+    ] = None,
+    year_: Annotated[Optional[int], typer.Option("--year", help="Budget year.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Forecast month.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Actuals month.")] = None,
+    effective: Annotated[Optional[str], typer.Option("--effective", help="Budget month.")] = None,
+    unit: Annotated[Optional[UnitChoice], typer.Option("--unit", help="Unit of bare numbers.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="; , or tab.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="xlsx sheet name.")] = None,
+    line_col: Annotated[Col, typer.Option("--line-col", help="Column of line codes.")] = None,
+    amount_col: Annotated[Col, typer.Option("--amount-col", help="Column of amounts.")] = None,
+    name_col: Annotated[Col, typer.Option("--name-col", help="Column of line names.")] = None,
+    parent_col: Annotated[Col, typer.Option("--parent-col", help="Column of parents.")] = None,
+    month_col: Annotated[Col, typer.Option("--month-col", help="Column of months.")] = None,
+    ref_col: Annotated[Col, typer.Option("--ref-col", help="Column of references.")] = None,
+    mapping: Annotated[
+        Optional[Path], typer.Option("--mapping", help="JSON/TOML file with these options.")
+    ] = None,
+    create_lines: Annotated[
+        bool, typer.Option("--create-lines", help="Create unknown lines under --parent.")
+    ] = False,
+    parent: Annotated[Optional[str], typer.Option("--parent", help="Parent of new lines.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (recorded).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Import budgets, forecasts or actuals from CSV or xlsx: the whole file or nothing."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from prognos.domain.errors import InvalidInputError
+    from prognos.domain.importer import SourceFile
+    from prognos.domain.importing import KINDS, Columns, ImportSpec, column_names, read_rows
+    from prognos.domain.tables import read_table
+
+    m = _mapping(mapping)
+    kind = kind or m.get("kind")
+    files = list(args)
+    if len(files) == 2 and files[0].lower() in KINDS and not kind:
+        kind = files.pop(0)
+    elif len(files) == 2 and files[1].lower() in KINDS and not kind:
+        kind = files.pop(1)
+    if len(files) != 1:
+        raise InvalidInputError("give one FILE (and the kind: budget, forecast or actual)")
+    if kind is None or kind.lower() not in KINDS:
+        raise InvalidInputError("give --kind budget, forecast or actual")
+    spec_kind = KINDS[kind.lower()]
+    path = Path(files[0])
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InvalidInputError(f"cannot read {path}: {e.strerror}") from None
+
+    def pick(value: Any, key: str) -> Any:
+        return value if value is not None else m.get(key)
+
+    the_year = pick(year_, "year")
+    the_year = None if the_year is None else year(the_year)
+    month_text = {
+        "budget": pick(effective, "effective"),
+        "forecast": pick(as_of, "as_of"),
+        "actual": pick(period, "period"),
+    }[spec_kind] or m.get("month")
+    if spec_kind in ("budget", "forecast") and the_year is None:
+        raise InvalidInputError(f"give --year for a {spec_kind} import")
+    unit_value = unit.value if unit is not None else m.get("unit", "kr")
+    if unit_value not in ("kr", "tkr", "mkr"):
+        raise InvalidInputError(f"unit must be kr, tkr or mkr, got {unit_value!r}")
+    spec = ImportSpec(
+        kind=spec_kind,
+        year=the_year,
+        month=month(month_text),
+        unit=unit_value,
+        columns=Columns(
+            line=pick(line_col, "line_col"),
+            amount=pick(amount_col, "amount_col"),
+            name=pick(name_col, "name_col"),
+            parent=pick(parent_col, "parent_col"),
+            month=pick(month_col, "month_col"),
+            ref=pick(ref_col, "ref_col"),
+        ),
+        create_lines=create_lines or bool(m.get("create_lines")),
+        parent=pick(parent, "parent"),
+        reason=pick(reason, "reason"),
+    )
+    table = read_table(data, path.name, pick(delimiter, "delimiter"), pick(sheet, "sheet"))
+    ledger = open_ledger(ctx)
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"reading {path.name}", total=len(table.rows))
+        rows = read_rows(table, spec, lambda n: progress.advance(task, n))
+        source = SourceFile(
+            path.name, hashlib.sha256(data).hexdigest(), data, len(table.rows),
+            column_names(table, spec),
+        )
+        progress.update(task, completed=len(table.rows), description=f"recording {path.name}")
+        result = ledger.import_rows(rows, spec, source)
+    events = result.events
+    summary = {
+        "sha256": result.sha256,
+        "rows": result.rows,
+        "events_recorded": len(events),
+        "first_position": events[0].position if events else None,
+        "last_position": events[-1].position if events else None,
+        "already_imported": result.already_imported,
+    }
+    if as_json:
+        print_json(summary)
+    elif result.already_imported:
+        typer.echo(f"{path.name} (sha256 {result.sha256}) was already imported: nothing added")
+    else:
+        typer.echo(
+            f"imported {path.name}: {result.rows} rows, {len(events)} events at positions "
+            f"{summary['first_position']}-{summary['last_position']} (sha256 {result.sha256})"
+        )
+
+
+def source(
+    ctx: typer.Context,
+    sha256: Annotated[str, typer.Argument(help="The SHA-256 an import reported.")],
+) -> None:
+    """Write an imported file's exact bytes to stdout."""
+    from prognos.domain.errors import RefusedError
+
+    found = open_store(ctx).source(sha256.strip().lower())
+    if found is None:
+        raise RefusedError(f"no imported file with sha256 {sha256}")
+    out = sys.stdout.buffer
+    out.write(found[1])
+    out.flush()

@@ -1,0 +1,186 @@
+"""What the rows of an imported file mean: budgets for a year, forecasts as of a month, or actuals.
+
+Every cell is read before anything is recorded; the first unreadable one refuses
+the whole file with an error that names the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from prognos.domain.errors import InvalidInputError, LedgerError
+from prognos.domain.money import Unit, parse_amount
+from prognos.domain.period import YearMonth
+from prognos.domain.tables import Table
+
+Kind = Literal["budget", "forecast", "actual"]
+KINDS: dict[str, Kind] = {
+    "budget": "budget", "budgets": "budget",
+    "forecast": "forecast", "forecasts": "forecast", "prognos": "forecast",
+    "actual": "actual", "actuals": "actual", "outcome": "actual", "utfall": "actual",
+}
+
+# Header names tried, in order, when a column is not given.
+GUESSES = {
+    "line": ("line", "code", "kod", "line_code", "linje", "konto"),
+    "amount": ("amount", "belopp", "budget", "forecast", "prognos", "actual", "utfall", "kr"),
+    "name": ("name", "namn", "benämning"),
+    "parent": ("parent", "förälder", "overordnad", "överordnad"),
+    "month": ("month", "period", "månad", "as_of", "effective"),
+    "ref": ("ref", "reference", "referens", "verifikation"),
+}
+
+
+@dataclass(frozen=True)
+class Columns:
+    line: str | None = None
+    amount: str | None = None
+    name: str | None = None
+    parent: str | None = None
+    month: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """What the file holds, as given on the command line."""
+
+    kind: Kind
+    year: int | None = None
+    month: YearMonth | None = None  # effective (budget), as-of (forecast), period (actual)
+    unit: Unit = "kr"
+    columns: Columns = field(default_factory=Columns)
+    create_lines: bool = False
+    parent: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row: int
+    code: str
+    amount: Decimal
+    month: YearMonth
+    name: str | None = None
+    parent: str | None = None
+    ref: str | None = None
+
+
+class RowError(LedgerError):
+    """A cell refused while reading a file; keeps the exit code of the underlying error."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def row_error(table: str, row: int, column: str | None, error: LedgerError) -> RowError:
+    where = f"{table}: row {row}" + (f", column {column!r}" if column else "")
+    return RowError(f"{where}: {error}", error.exit_code)
+
+
+def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
+    """Column indexes by role; a given name must exist, a missing required one is refused."""
+    lowered = [h.lower() for h in table.header]
+    found: dict[str, int] = {}
+    for role in ("line", "amount", "name", "parent", "month", "ref"):
+        given = getattr(spec.columns, role)
+        if given is not None:
+            if given in table.header:
+                found[role] = table.header.index(given)
+            elif given.lower() in lowered:
+                found[role] = lowered.index(given.lower())
+            elif given.isdigit() and 1 <= int(given) <= len(table.header):
+                found[role] = int(given) - 1
+            else:
+                raise InvalidInputError(
+                    f"{table.name}: no column {given!r} for --{role}-col "
+                    f"(columns: {', '.join(table.header)})"
+                )
+            continue
+        for guess in GUESSES[role]:
+            if guess in lowered and lowered.index(guess) not in found.values():
+                found[role] = lowered.index(guess)
+                break
+    for role in ("line", "amount"):
+        if role not in found:
+            raise InvalidInputError(
+                f"{table.name}: which column holds the {role}? give --{role}-col "
+                f"(columns: {', '.join(table.header)})"
+            )
+    if "month" not in found and spec.month is None and spec.kind != "budget":
+        option = "--as-of" if spec.kind == "forecast" else "--period"
+        raise InvalidInputError(f"{table.name}: give {option} or --month-col")
+    return found
+
+
+def column_names(table: Table, spec: ImportSpec) -> dict[str, str]:
+    return {role: table.header[i] for role, i in resolve_columns(table, spec).items()}
+
+
+def read_rows(
+    table: Table, spec: ImportSpec, progress: Callable[[int], None] | None = None
+) -> list[ImportRow]:
+    columns = resolve_columns(table, spec)
+    option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period"}[spec.kind]
+    default_month = spec.month
+    if default_month is None and spec.kind == "budget" and spec.year is not None:
+        default_month = YearMonth.first_of(spec.year)
+    rows = []
+    for number, cells in table.rows:
+
+        def cell(role: str) -> str | None:
+            index = columns.get(role)
+            if index is None:
+                return None
+            if index >= len(cells):
+                raise row_error(
+                    table.name, number, table.header[index],
+                    InvalidInputError("missing cell (row is too short)"),
+                )
+            return cells[index].strip()
+
+        code = cell("line")
+        if not code:
+            raise row_error(
+                table.name, number, table.header[columns["line"]], InvalidInputError("empty line code")
+            )
+        raw_amount = cell("amount") or ""
+        try:
+            amount = parse_amount(raw_amount, spec.unit)
+        except LedgerError as e:
+            raise row_error(table.name, number, table.header[columns["amount"]], e) from None
+        month = default_month
+        raw_month = cell("month")
+        if raw_month:
+            try:
+                month = YearMonth.parse(raw_month[:7])
+                if len(raw_month) > 7 and raw_month[7] != "-":
+                    raise InvalidInputError(f"not a month (want YYYY-MM): {raw_month!r}")
+            except LedgerError as e:
+                raise row_error(table.name, number, table.header[columns["month"]], e) from None
+        if month is None:
+            raise row_error(table.name, number, None, InvalidInputError(f"no month: give {option}"))
+        if spec.year is not None:
+            try:
+                month.require_in(spec.year, option if not raw_month else "month")
+            except LedgerError as e:
+                column = table.header[columns["month"]] if raw_month else None
+                raise row_error(table.name, number, column, e) from None
+        if progress is not None and len(rows) % 5000 == 0:
+            progress(5000 if rows else 0)
+        rows.append(
+            ImportRow(
+                row=number,
+                code=code,
+                amount=amount,
+                month=month,
+                name=cell("name") or None,
+                parent=cell("parent") or None,
+                ref=cell("ref") or None,
+            )
+        )
+    return rows

@@ -1,0 +1,139 @@
+"""Reading the files finance staff export: CSV in any of their encodings and delimiters, and xlsx.
+
+The result is text cells only, with the file's own row numbers (the header is
+row 1), so that every later error can name the row and column it is about.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from prognos.domain.errors import InvalidInputError
+
+DELIMITERS = (";", "\t", ",")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number in the file, cells)
+
+
+def read_table(
+    data: bytes, name: str, delimiter: str | None = None, sheet: str | None = None
+) -> Table:
+    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data, name, sheet)
+    return _read_csv(data, name, delimiter)
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, as Swedish exports come."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as e:
+        raise InvalidInputError(f"{name}: neither UTF-8 nor Windows-1252 (byte {e.start})") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number of cells, most often."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    best, best_score = None, 0
+    for delimiter in DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=delimiter))) for line in lines]
+        if not counts or counts[0] < 2:
+            continue
+        score = sum(1 for c in counts if c == counts[0]) * 100 + counts[0]
+        if score > best_score:
+            best, best_score = delimiter, score
+    if best is None:
+        raise InvalidInputError("cannot tell the delimiter: give --delimiter")
+    return best
+
+
+def _read_csv(data: bytes, name: str, delimiter: str | None) -> Table:
+    text = decode(data, name)
+    if "\x00" in text:
+        raise InvalidInputError(f"{name}: contains NUL bytes, not a text file")
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            raise InvalidInputError(f"--delimiter must be one character, got {delimiter!r}")
+    else:
+        delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise InvalidInputError(f"{name}: row {reader.line_num + 1}: {e}") from None
+    return _table(name, rows)
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a broken file
+        raise InvalidInputError(f"{name}: not a readable xlsx file ({type(e).__name__})") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InvalidInputError(f"{name}: no sheet {sheet!r} (has {', '.join(book.sheetnames)})")
+    ws = book[sheet] if sheet else book.worksheets[0]
+    rows = [
+        (number, [_cell_text(v) for v in values])
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+    ]
+    book.close()
+    return _table(name, rows)
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a person sees. Numbers are stored by Excel as binary
+    floats; their shortest round-trip form is what Excel shows, so that is the
+    decimal we read (0.1 stays 0.1)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text or text in ("nan", "inf", "-inf"):
+            return text  # refused later as an amount, naming the cell
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def _table(name: str, rows: list[tuple[int, list[str]]]) -> Table:
+    rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    if not rows:
+        raise InvalidInputError(f"{name}: no header row")
+    (_, header), *body = rows
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    while header and not header[-1]:
+        header.pop()
+    for number, cells in body:
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            raise InvalidInputError(
+                f"{name}: row {number}: {len(cells)} cells but the header has {len(header)} columns"
+            )
+    return Table(name, header, body)

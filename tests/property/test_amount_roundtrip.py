@@ -1,0 +1,152 @@
+"""Round-trip properties of amounts and months: what prognos writes, it reads back exactly."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prognos.domain.errors import InvalidAmountError, InvalidMonthError
+from prognos.domain.money import format_amount, parse_amount
+from prognos.domain.period import YearMonth
+
+UNITS = ("kr", "tkr", "mkr")
+SCALE = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}
+SEPARATORS = (" ", "\u00a0", "\u202f")
+SIGNS = ("-", "- ", "\u2212", "\u2212 ")
+
+# Exact kronor with at most öre precision, always built from integer öre, never from floats.
+ORE = st.one_of(st.integers(-10_000, 10_000), st.integers(-(10**15), 10**15))
+AMOUNTS = ORE.map(lambda ore: Decimal(ore).scaleb(-2))
+
+def group_thousands(whole: int, separator: str) -> str:
+    """`1234567` as `1 234 567` with the given separator (no separator: plain digits)."""
+    digits = str(whole)
+    if not separator:
+        return digits
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return separator.join(groups)
+
+
+@st.composite
+def swedish_notations(draw: st.DrawFn) -> tuple[str, Decimal]:
+    """A Swedish-notation amount as staff would type it, and the exact value it means."""
+    unit_text = draw(st.sampled_from(["", " kr", "kr", " tkr", "tkr", " mkr", "mkr"]))
+    unit = unit_text.strip() or "kr"
+    # After scaling, nothing finer than öre: tkr allows 5 decimals, mkr 8.
+    max_decimals = 2 + len(str(SCALE[unit])) - 1
+    whole = draw(st.one_of(st.integers(0, 999), st.integers(0, 10**12)))
+    decimals = draw(st.integers(0, max_decimals))
+    fraction = draw(st.integers(0, 10**decimals - 1)) if decimals else 0
+    if whole == 0 and fraction == 0 and decimals == 0:
+        whole = draw(st.integers(0, 5))
+    separator = draw(st.sampled_from(("",) + SEPARATORS))
+    decimal_mark = draw(st.sampled_from([",", "."]))
+    negative = draw(st.booleans())
+    sign = draw(st.sampled_from(SIGNS)) if negative else draw(st.sampled_from(["", "+"]))
+
+    number = group_thousands(whole, separator)
+    if decimals:
+        number += decimal_mark + str(fraction).zfill(decimals)
+    text = f"{sign}{number}{unit_text}"
+
+    magnitude = (Decimal(whole) + Decimal(fraction).scaleb(-decimals)) * SCALE[unit]
+    return text, -magnitude if negative else magnitude
+
+
+@settings(deadline=None)
+@given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
+def test_a_formatted_amount_parses_back_to_the_same_value(amount: Decimal, unit: str) -> None:
+    text = format_amount(amount, unit)  # type: ignore[arg-type]
+    assert parse_amount(text) == amount
+    # The unit written in the text wins over the unit of a bare number.
+    for bare_unit in UNITS:
+        assert parse_amount(text, bare_unit) == amount  # type: ignore[arg-type]
+
+
+@settings(deadline=None)
+@given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
+def test_a_formatted_amount_is_never_finer_than_ore_after_parsing(amount: Decimal, unit: str) -> None:
+    parsed = parse_amount(format_amount(amount, unit))  # type: ignore[arg-type]
+    assert parsed == parsed.quantize(Decimal("0.01"))
+
+
+@settings(deadline=None, max_examples=300)
+@given(notation=swedish_notations())
+def test_a_swedish_notation_parses_to_the_intended_value(notation: tuple[str, Decimal]) -> None:
+    text, value = notation
+    assert parse_amount(text) == value
+
+
+@settings(deadline=None)
+@given(
+    whole=st.integers(0, 10**9),
+    fraction=st.integers(0, 99),
+    order=st.sampled_from([",.", ".,", ",,.", ".,."]),
+    spaces=st.sampled_from(["", " ", "\u00a0"]),
+    unit=st.sampled_from(["", " kr", " tkr", " mkr"]),
+)
+def test_an_amount_with_both_comma_and_point_is_refused(
+    whole: int, fraction: int, order: str, spaces: str, unit: str
+) -> None:
+    pieces = [str(whole)] + [str(fraction).zfill(2)] * len(order)
+    text = pieces[0]
+    for mark, piece in zip(order, pieces[1:]):
+        text += mark + spaces + piece
+    with pytest.raises(InvalidAmountError):
+        parse_amount(text + unit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", " ", "\u00a0", "NaN", "nan", "-NaN", "sNaN", "inf", "-inf", "Inf", "Infinity",
+        "-Infinity", "\u221e", "1,234.56", "1.234,56", "kr", "tkr", "-", "12,5,0",
+    ],
+)
+def test_an_empty_or_non_finite_or_mixed_amount_is_refused(text: str) -> None:
+    with pytest.raises(InvalidAmountError):
+        parse_amount(text)
+
+
+@settings(deadline=None)
+@given(
+    ore=st.integers(-(10**12), 10**12),
+    extra=st.integers(1, 9),
+    unit=st.sampled_from(UNITS),
+)
+def test_an_amount_finer_than_ore_after_scaling_is_refused(ore: int, extra: int, unit: str) -> None:
+    # One more digit than the unit allows, and that digit is not zero.
+    decimals = 2 + len(str(SCALE[unit])) - 1
+    whole, frac = divmod(abs(ore), 10**decimals)
+    text = f"{'-' if ore < 0 else ''}{whole},{str(frac).zfill(decimals)}{extra} {unit}"
+    with pytest.raises(InvalidAmountError):
+        parse_amount(text)
+
+
+@settings(deadline=None)
+@given(year=st.integers(1900, 9999), month=st.integers(1, 12))
+def test_a_month_parses_back_from_its_text(year: int, month: int) -> None:
+    ym = YearMonth(year, month)
+    assert str(ym) == f"{year:04d}-{month:02d}"
+    assert YearMonth.parse(str(ym)) == ym
+    assert YearMonth.from_index(ym.index) == ym
+
+
+@settings(deadline=None)
+@given(
+    a=st.builds(YearMonth, st.integers(1900, 9999), st.integers(1, 12)),
+    b=st.builds(YearMonth, st.integers(1900, 9999), st.integers(1, 12)),
+)
+def test_months_order_like_their_text_and_their_index(a: YearMonth, b: YearMonth) -> None:
+    assert (a < b) == (str(a) < str(b)) == (a.index < b.index)
+    assert (a == b) == (str(a) == str(b))
+
+
+@pytest.mark.parametrize("text", ["", "2024", "2024-13", "2024-00", "24-05", "2024/05", "2024-5"])
+def test_a_malformed_month_is_refused(text: str) -> None:
+    with pytest.raises(InvalidMonthError):
+        YearMonth.parse(text)
