@@ -6,9 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from prognos.cli import demo
 from prognos.cli import import_commands as imp
 from prognos.cli import ledger_commands as w
 from prognos.cli import read_commands as r
+from prognos.cli import reconcile_command as rc
 from prognos.cli.app import new_app
 from prognos.cli.context import DEFAULT_STORE, Settings
 
@@ -39,6 +41,8 @@ for command in (r.report, r.history, r.why, r.check, r.rebuild, r.init):
     app.command()(command)
 app.command("import")(imp.import_file)
 app.command("source")(imp.source)
+app.command("demo")(demo.demo)
+app.command("reconcile")(rc.reconcile)
 
 
 def main() -> None:

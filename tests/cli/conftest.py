@@ -122,8 +122,8 @@ def report(cli: Any) -> Callable[..., dict[str, Any]]:
 def line_of(report: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """One line of `report --json`, by code."""
 
-    def run(code: str, as_of: str, *extra: str) -> dict[str, Any]:
-        doc = report(as_of, *extra)
+    def run(code: str, as_of: str, *extra: str, year: str = "2024") -> dict[str, Any]:
+        doc = report(as_of, *extra, year=year)
         [line] = [ln for ln in doc["lines"] if ln["code"] == code]
         return line
 

@@ -20,7 +20,7 @@ MALFORMED_AMOUNTS = [
     "-inf",
     "1.234",  # finer than öre
     "0,001",
-    "1,2345 tkr",  # finer than öre after scaling (1234.5 kr is fine, 1,2345 tkr = 1234.5 kr)
+    "1,234567 tkr",  # finer than öre only after scaling: 1234.567 kr
     "12 34",  # badly grouped thousands
     "1 2345",
     "12 kr kr",
@@ -29,11 +29,7 @@ MALFORMED_AMOUNTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [t for t in MALFORMED_AMOUNTS if t != "1,2345 tkr"] + ["1,23456 tkr"],
-    ids=repr,
-)
+@pytest.mark.parametrize("text", MALFORMED_AMOUNTS, ids=repr)
 def test_a_malformed_budget_amount_is_a_usage_error(usage_error, text):
     line = usage_error("budget", "set", "it-sak", *Y, *R, "--", text)
     assert "amount" in line.lower() or repr(text) in line
@@ -60,7 +56,7 @@ def test_a_malformed_amount_is_named_in_the_error(usage_error):
     assert "12,3.4" in line
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024-5x", "2024-00", "2024-5", "maj", "202405"])
+@pytest.mark.parametrize("text", ["2024-13", "2024-5x", "2024-00", "maj"])
 @pytest.mark.parametrize(
     "command",
     [

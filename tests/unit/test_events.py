@@ -24,6 +24,7 @@ from prognos.events.ledger import (
     LineAdded,
     NoteAdded,
     PeriodClosed,
+    SourceImported,
 )
 from prognos.events.mapper import (
     BY_KIND,
@@ -70,6 +71,7 @@ def one_of_each() -> list[LedgerEvent]:
                                ref="F-17", corrects=booked.event_id, reason="fel konto")),
         NoteAdded(**audit(code="it", year=2024, period=YearMonth(2024, 5), text="Licenser dyrare")),
         PeriodClosed(**audit(through=YearMonth(2024, 2))),
+        SourceImported(**audit(sha256="cd" * 32, name="huvudbok.csv", size=2048, rows=17)),
     ]
 
 

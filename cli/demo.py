@@ -1,0 +1,88 @@
+"""`prognos demo`: the city's interim report as a ledger, its tables rebuilt, its figures audited."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from prognos.cli.context import print_json
+from prognos.cli.options import Json
+
+DEFAULT_OUT = "prognos-demo.db"
+
+
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Demo store, replaced on each run (never --store).")
+    ] = Path(DEFAULT_OUT),
+    as_json: Json = False,
+) -> None:
+    """Build a ledger from the seed report, reproduce its tables and reconcile its figures."""
+    from prognos.cli.seed_ledger import build, reproduce, seed_dir
+    from prognos.domain.application import Ledger
+    from prognos.projections.reconcile import reconcile
+    from prognos.projections.reconcile_spec import load_spec
+    from prognos.projections.store import SQLiteStore
+
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    store = SQLiteStore(out)
+    try:
+        seed = build(Ledger(store, "demo"))
+        tables = reproduce(store, seed)
+        events = store.max_position()
+    finally:
+        store.close()
+    printed, cross = load_spec(seed_dir() / "reconcile.toml")
+    findings = reconcile(printed, cross)
+    if as_json:
+        print_json({"store": os.fspath(out), "tables": tables, **findings.as_json()})
+        return
+    _show(out, tables, findings, events, seed.notes)
+
+
+def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(
+        f"[bold]prognos demo[/bold]: the interim report of August 2024 as a ledger of "
+        f"{events} events in [cyan]{out}[/cyan] ({notes} written explanations as notes).\n"
+        "Tables reproduced from the ledger, in the report's own units and sign conventions "
+        "(1.3 and 1.4 print deviations as budget minus outcome/forecast):"
+    )
+    for table in tables.values():
+        view = Table(title=f"{table['title']} ({table['unit']}, as of {table['as_of']})")
+        view.add_column("")
+        for column in table["columns"]:
+            view.add_column(column, justify="right")
+        for row in table["rows"]:
+            label = row["row"]
+            style = "bold" if label.startswith("Summa") else None
+            view.add_row(label, *(row[c] for c in table["columns"]), style=style)
+        console.print(view)
+    report = Table(
+        title=f"Reconciliation of the published figures: {len(findings.discrepancies)} "
+        f"discrepancies, {len(findings.rounding)} rounding differences"
+    )
+    for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
+        report.add_column(header, justify="right" if header in ("printed", "computed", "difference") else "left")
+    for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
+        for f in items:
+            j = f.as_json()
+            report.add_row(
+                kind, j["table"], j["row"], j["column"], j["printed"], j["computed"][:14],
+                j["difference"][:14], j["rule"], style="red" if kind != "rounding" else "dim",
+            )
+    console.print(report)
+    store = f"--store {out}"
+    console.print(
+        "\nTry next:\n"
+        f"  prognos {store} report --year 2024 --as-of 2024-08 --unit tkr\n"
+        f"  prognos {store} history fi-digital-infrastruktur\n"
+        f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
+    )

@@ -1,0 +1,200 @@
+"""Reading a reconciliation spec: published tables (CSV) and how their figures relate (TOML/JSON).
+
+    [[tables]]
+    id = "1.2"
+    file = "table_1_2_services.csv"        # the rows
+    totals_file = "table_1_2_totals.csv"   # printed total rows (optional)
+    unit = "kr"
+    precision = "1"                        # printed to whole kronor
+    label = "tjänst"                       # row label column
+    total_label = "summa_label"
+    group = "section"                      # a total covers the rows of its group
+    columns = ["budget_kr", "prognos_maj_kr", "avvikelse_kr"]
+    deviations = ["avvikelse_kr = prognos_maj_kr - budget_kr"]
+    periodisations = ["budget_jan_aug = budget * 8/12"]
+    names = { budget_kr = "budget" }       # how columns are called in findings
+
+    [[cross]]
+    coarse = "1.1"
+    fine = "1.2"
+    columns = { budget_mkr = "budget_kr" }
+    cover = { Summa = "*" }                # '*' = every fine row
+    groups = { "Digital infrastruktur" = "digital infrastruktur" }
+    mapping = { file = "inferred_area_mapping.csv", row = "row", to = "inferred_area",
+                where = { table = "1.2" } }
+
+A total whose group matches no row's group (or a table's only total when there
+are no groups) covers the other totals, or every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from prognos.domain.errors import InvalidInputError
+from prognos.domain.money import UNIT_SCALE
+from prognos.projections.reconcile import (
+    CrossCheck,
+    Deviation,
+    Periodisation,
+    PrintedRow,
+    PrintedTable,
+    PrintedTotal,
+)
+
+_FORMULA_DEV = re.compile(r"^\s*(.+?)\s*=\s*(.+?)\s+-\s+(.+?)\s*$")
+_FORMULA_PER = re.compile(r"^\s*(.+?)\s*=\s*(.+?)\s*\*\s*(\d+)\s*/\s*12\s*$")
+_TOTAL_WORDS = ("summa", "total", "totalt")
+
+
+def printed_number(text: str, where: str) -> Decimal | None:
+    """A figure as printed, keeping its digits: '1 236 897', '-0,9', '− 4,2', '48.0'."""
+    raw = re.sub(r"[\s\u00a0\u202f\u2009]", "", text or "").replace("\u2212", "-")
+    raw = raw.replace("\u2013", "-")
+    if raw in ("", "-"):
+        return None
+    if "," in raw and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInputError(f"{where}: not a printed figure: {text!r}") from None
+    if not value.is_finite():
+        raise InvalidInputError(f"{where}: not a printed figure: {text!r}")
+    return value
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInputError(f"cannot read {path}: {e}") from None
+    reader = csv.DictReader(text.splitlines())
+    return list(reader.fieldnames or []), list(reader)
+
+
+def load_spec(path: Path) -> tuple[list[PrintedTable], list[CrossCheck]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        spec = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as e:
+        raise InvalidInputError(f"reconciliation spec {path}: {e}") from None
+    base = path.parent
+    tables = [_table(base, t) for t in spec.get("tables", [])]
+    if not tables:
+        raise InvalidInputError(f"reconciliation spec {path}: no [[tables]]")
+    by_id = {t.id: t for t in tables}
+    cross = [_cross(base, c, by_id) for c in spec.get("cross", [])]
+    return tables, cross
+
+
+def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
+    try:
+        table_id, file, unit = str(t["id"]), t["file"], t["unit"]
+        precision = Decimal(str(t["precision"]))
+    except (KeyError, InvalidOperation) as e:
+        raise InvalidInputError(f"table spec needs id, file, unit and precision ({e})") from None
+    if unit not in UNIT_SCALE:
+        raise InvalidInputError(f"table {table_id}: unit must be kr, tkr or mkr")
+    header, records = _read_csv(base / file)
+    label = t.get("label", header[0] if header else "")
+    group = t.get("group")
+    columns = t.get("columns") or [c for c in header if c not in (label, group)]
+    names: dict[str, str] = t.get("names", {})
+    total_labels = set(t.get("total_rows", []))
+
+    def values(record: dict[str, str], where: str) -> dict[str, Decimal | None]:
+        out = {}
+        for column in columns:
+            if column not in record:
+                raise InvalidInputError(f"table {table_id}: no column {column!r} in {where}")
+            out[names.get(column, column)] = printed_number(record[column], f"{where}, {column}")
+        return out
+
+    rows, totals = [], []
+    for i, record in enumerate(records, start=2):
+        where = f"{file} row {i}"
+        row_label = record.get(label, "")
+        is_total = row_label in total_labels or (
+            not total_labels and row_label.strip().lower().split(" ")[0] in _TOTAL_WORDS
+        )
+        if is_total:
+            totals.append((row_label, record.get(group) if group else None, values(record, where)))
+        else:
+            rows.append(PrintedRow(row_label, values(record, where), record.get(group) if group else None))
+    if "totals_file" in t:
+        total_label = t.get("total_label", label)
+        _, total_records = _read_csv(base / t["totals_file"])
+        for i, record in enumerate(total_records, start=2):
+            where = f"{t['totals_file']} row {i}"
+            totals.append(
+                (record.get(total_label, ""), record.get(group) if group else None,
+                 values(record, where))
+            )
+    groups = {r.group for r in rows}
+    printed_totals = []
+    for total_label_, total_group, total_values in totals:
+        if total_group is not None and total_group in groups:
+            printed_totals.append(PrintedTotal(total_label_, total_values, covers=(total_group,)))
+        else:
+            others = tuple(lbl for lbl, g, _ in totals if g is not None and g in groups)
+            printed_totals.append(PrintedTotal(total_label_, total_values, covers_totals=others))
+    rename = lambda c: names.get(c, c)  # noqa: E731 - a one-line mapping
+    return PrintedTable(
+        id=table_id,
+        unit=unit,
+        precision=precision,
+        columns=[rename(c) for c in columns],
+        rows=rows,
+        totals=printed_totals,
+        deviations=[_deviation(f, rename, table_id) for f in t.get("deviations", [])],
+        periodisations=[_periodisation(f, rename, table_id) for f in t.get("periodisations", [])],
+    )
+
+
+def _deviation(formula: str, rename: Any, table_id: str) -> Deviation:
+    m = _FORMULA_DEV.match(formula)
+    if m is None:
+        raise InvalidInputError(f"table {table_id}: deviation must read 'dev = a - b': {formula!r}")
+    return Deviation(rename(m[1]), rename(m[2]), rename(m[3]))
+
+
+def _periodisation(formula: str, rename: Any, table_id: str) -> Periodisation:
+    m = _FORMULA_PER.match(formula)
+    if m is None:
+        raise InvalidInputError(
+            f"table {table_id}: periodisation must read 'ytd = annual * N/12': {formula!r}"
+        )
+    return Periodisation(rename(m[1]), rename(m[2]), int(m[3]))
+
+
+def _cross(base: Path, c: dict[str, Any], tables: dict[str, PrintedTable]) -> CrossCheck:
+    try:
+        coarse, fine = tables[str(c["coarse"])], tables[str(c["fine"])]
+    except KeyError as e:
+        raise InvalidInputError(f"cross check names an unknown table {e}") from None
+    columns = dict(c.get("columns", {}))  # by the names findings use (after `names`)
+    cover: dict[str, list[str]] = {}
+    fine_labels = [r.label for r in fine.rows]
+    for label, rows in c.get("cover", {}).items():
+        cover[label] = fine_labels if rows == "*" else list(rows)
+    for label, group in c.get("groups", {}).items():
+        cover.setdefault(label, []).extend(r.label for r in fine.rows if r.group == group)
+    mapping = c.get("mapping")
+    if mapping:
+        _, records = _read_csv(base / mapping["file"])
+        where = mapping.get("where", {})
+        for record in records:
+            if all(record.get(k) == v for k, v in where.items()):
+                cover.setdefault(record[mapping["to"]], []).append(record[mapping["row"]])
+    for label, rows in cover.items():
+        unknown = [r for r in rows if r not in fine_labels]
+        if unknown:
+            raise InvalidInputError(f"cross check {coarse.id}/{fine.id}: no row {unknown[0]!r}")
+    return CrossCheck(coarse.id, fine.id, columns, {k: tuple(v) for k, v in cover.items()})
