@@ -30,6 +30,16 @@ def open_store(ctx: typer.Context) -> Any:
     return SQLiteStore(settings(ctx).store)
 
 
+def open_reader(ctx: typer.Context) -> Any:
+    """The store for a read command: read-only and light when it exists already."""
+    path = settings(ctx).store
+    if not os.path.exists(path):
+        return open_store(ctx)  # created on first use, as by any command
+    from prognos.projections.reader import SQLiteReader
+
+    return SQLiteReader(path)
+
+
 def open_ledger(ctx: typer.Context) -> Any:
     from prognos.domain.application import Ledger
 

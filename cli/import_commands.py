@@ -39,10 +39,12 @@ def _mapping(path: Path | None) -> dict[str, Any]:
 def import_file(
     ctx: typer.Context,
     args: Annotated[
-        list[str], typer.Argument(metavar="[KIND] FILE", help="budget|forecast|actual, and the file.")
+        list[str],
+        typer.Argument(metavar="[KIND] FILE", help="budget|forecast|actual|lines, and the file."),
     ],
     kind: Annotated[
-        Optional[str], typer.Option("--kind", "--type", help="budget, forecast or actual.")
+        Optional[str],
+        typer.Option("--kind", "--type", help="budget, forecast, actual or lines (the tree)."),
     ] = None,
     year_: Annotated[Optional[int], typer.Option("--year", help="Budget year.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Forecast month.")] = None,
@@ -67,7 +69,7 @@ def import_file(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (recorded).")] = None,
     as_json: Json = False,
 ) -> None:
-    """Import budgets, forecasts or actuals from CSV or xlsx: the whole file or nothing."""
+    """Import budgets, forecasts, actuals or lines from CSV or xlsx: the whole file or nothing."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -86,7 +88,7 @@ def import_file(
     if len(files) != 1:
         raise InvalidInputError("give one FILE (and the kind: budget, forecast or actual)")
     if kind is None or kind.lower() not in KINDS:
-        raise InvalidInputError("give --kind budget, forecast or actual")
+        raise InvalidInputError("give --kind budget, forecast, actual or lines")
     spec_kind = KINDS[kind.lower()]
     path = Path(files[0])
     try:
@@ -103,6 +105,7 @@ def import_file(
         "budget": pick(effective, "effective"),
         "forecast": pick(as_of, "as_of"),
         "actual": pick(period, "period"),
+        "lines": None,
     }[spec_kind] or m.get("month")
     if spec_kind in ("budget", "forecast") and the_year is None:
         raise InvalidInputError(f"give --year for a {spec_kind} import")
@@ -138,13 +141,12 @@ def import_file(
         )
         progress.update(task, completed=len(table.rows), description=f"recording {path.name}")
         result = ledger.import_rows(rows, spec, source)
-    events = result.events
     summary = {
         "sha256": result.sha256,
         "rows": result.rows,
-        "events_recorded": len(events),
-        "first_position": events[0].position if events else None,
-        "last_position": events[-1].position if events else None,
+        "events_recorded": result.events_recorded,
+        "first_position": result.first_position,
+        "last_position": result.last_position,
         "already_imported": result.already_imported,
     }
     if as_json:
@@ -153,7 +155,7 @@ def import_file(
         typer.echo(f"{path.name} (sha256 {result.sha256}) was already imported: nothing added")
     else:
         typer.echo(
-            f"imported {path.name}: {result.rows} rows, {len(events)} events at positions "
+            f"imported {path.name}: {result.rows} rows, {result.events_recorded} events at positions "
             f"{summary['first_position']}-{summary['last_position']} (sha256 {result.sha256})"
         )
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from prognos.cli.context import open_store, print_json
+from prognos.cli.context import open_reader, open_store, print_json
 from prognos.cli.options import Json, UnitChoice, Year, instant, month, year
 
 KnownAt = Annotated[
@@ -34,7 +34,7 @@ def report(
     from prognos.projections.report import report as build
 
     as_of_month = month(as_of).require_in(year(year_), "--as-of")
-    rep = build(open_store(ctx), year_, as_of_month, instant(known_at))
+    rep = build(open_reader(ctx), year_, as_of_month, instant(known_at))
     if as_json:
         print_json(report_json(rep))
     else:
@@ -51,7 +51,7 @@ def history(
     from prognos.cli.render import history_table
     from prognos.projections.history import history as trail
 
-    events = trail(open_store(ctx), code, None if year_ is None else year(year_))
+    events = trail(open_reader(ctx), code, None if year_ is None else year(year_))
     if as_json:
         print_json({"code": code, "events": events})
     else:
@@ -72,7 +72,7 @@ def why(
     from prognos.projections.bridge import bridge
 
     result = bridge(
-        open_store(ctx), code, year(year_), month(from_), month(to), instant(known_at)
+        open_reader(ctx), code, year(year_), month(from_), month(to), instant(known_at)
     )
     if as_json:
         print_json(bridge_json(result))

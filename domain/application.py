@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from prognos.domain import rules
-from prognos.domain.clock import next_recorded_at, utc_now
+from prognos.domain.clock import format_instant, next_recorded_at, utc_now
 from prognos.domain.errors import RefusedError, ReversalError, UnknownEventError
+from prognos.domain.ids import new_event_id
 from prognos.domain.importer import ImportDecider, ImportResult, SourceFile
 from prognos.domain.importing import ImportRow, ImportSpec
 from prognos.domain.period import YearMonth
@@ -31,7 +32,6 @@ from prognos.events.ledger import (
     LineAdded,
     NoteAdded,
     PeriodClosed,
-    SourceImported,
 )
 
 
@@ -50,14 +50,29 @@ class Command:
         self.recorded_at = next_recorded_at(now, uow.last_recorded_at())
         self.user = user
         self.reason = reason
+        # Writers are serialised, so the command's events take the next
+        # positions in the order they are made; `record` checks that.
+        self.next_position = uow.max_position() + 1
+
+    def stored_fields(self) -> dict[str, Any]:
+        """The audit fields as they are stored, for events written in their stored form."""
+        return {
+            "command_id": str(self.command_id),
+            "recorded_at": format_instant(self.recorded_at),
+            "user": self.user,
+            "reason": self.reason,
+        }
 
     def audit(self, **extra: Any) -> dict[str, Any]:
+        position = self.next_position
+        self.next_position += 1
         return {
-            "event_id": uuid4(),
+            "event_id": new_event_id(),
             "command_id": self.command_id,
             "recorded_at": self.recorded_at,
             "user": self.user,
             "reason": self.reason,
+            "position": position,
             **extra,
         }
 
@@ -226,19 +241,14 @@ class Ledger:
         reason = rules.optional_text(spec.reason) or f"imported from {source.name}"
         with self._command(reason) as cmd:
             if cmd.uow.source_imported(source.sha256):
-                return ImportResult(source.sha256, source.rows, [], already_imported=True)
-            decider = ImportDecider(cmd.uow, spec, source, cmd.audit)
-            header = SourceImported(
-                **cmd.audit(
-                    sha256=source.sha256, name=source.name, size=len(source.content),
-                    rows=source.rows,
-                )
-            )
-            recorded = cmd.uow.record([header, *decider.events(rows)])
+                return ImportResult(source.sha256, source.rows, 0, None, None, True)
+            decider = ImportDecider(cmd.uow, spec, source, cmd.stored_fields())
+            records = decider.records(rows, cmd.next_position)
+            cmd.uow.record_states(records)
             cmd.uow.save_source(source.sha256, source.name, source.content)
             return ImportResult(
-                source.sha256, source.rows, recorded, already_imported=False,
-                skipped=decider.skipped,
+                source.sha256, source.rows, len(records), records[0][0], records[-1][0],
+                already_imported=False, skipped=decider.skipped,
             )
 
     def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:

@@ -13,6 +13,7 @@ from typing import Any
 from prognos.domain import rules
 from prognos.domain.errors import (
     ClosedPeriodError,
+    DuplicateLineError,
     MonthOutsideYearError,
     LedgerError,
     LineHasAmountsError,
@@ -22,8 +23,7 @@ from prognos.domain.errors import (
 )
 from prognos.domain.importing import ImportRow, ImportSpec, row_error
 from prognos.domain.state import LineState, UnitOfWork
-from prognos.events.base import LedgerEvent, Source
-from prognos.events.ledger import ActualBooked, BudgetSet, ForecastRevised, LineAdded
+from prognos.domain.ids import new_event_ids
 
 
 @dataclass(frozen=True)
@@ -39,83 +39,115 @@ class SourceFile:
 class ImportResult:
     sha256: str
     rows: int
-    events: list[LedgerEvent]
+    events_recorded: int
+    first_position: int | None
+    last_position: int | None
     already_imported: bool
     skipped: int = 0
 
 
+Record = tuple[int, str, "str | None", dict[str, Any]]  # (position, kind, line, stored state)
+
+
 class ImportDecider:
-    def __init__(self, uow: UnitOfWork, spec: ImportSpec, source: SourceFile, audit: Any):
+    """Applies the rules row by row and writes each event directly in its stored form.
+
+    A file can hold a million rows; building, validating and serialising a
+    pydantic model for each would cost more than everything else together. The
+    states made here are exactly what `events.mapper.state_of` makes of the
+    corresponding models (a test pins that), and `prognos check` re-validates
+    every stored event against its model.
+    """
+
+    def __init__(self, uow: UnitOfWork, spec: ImportSpec, source: SourceFile, common: dict[str, Any]):
         self.uow = uow
         self.spec = spec
         self.source = source
-        self.audit = audit
+        self.common = common  # command_id, recorded_at, user, reason as stored
         self.lines: dict[str, LineState] = uow.lines()
+        self.closed = uow.closed_through()
         self.skipped = 0
+        self.drafts: list[tuple[str, str | None, dict[str, Any]]] = []
 
-    def events(self, rows: list[ImportRow]) -> list[LedgerEvent]:
-        out: list[LedgerEvent] = []
+    def records(self, rows: list[ImportRow], first_position: int) -> list[Record]:
+        """The header event and one or two events per row, numbered from `first_position`."""
+        s = self.source
+        self._draft("source_imported", None, {"sha256": s.sha256, "name": s.name,
+                                              "size": len(s.content), "rows": s.rows}, None)
         for row in rows:
             try:
-                out.extend(self._row(row))
+                self._row(row)
             except LedgerError as e:
                 role = "month" if isinstance(e, (ClosedPeriodError, MonthOutsideYearError)) else "line"
-                column = self.source.columns.get(role)
-                raise row_error(self.source.name, row.row, column, e) from None
+                raise row_error(s.name, row.row, s.columns.get(role), e) from None
+        ids = new_event_ids(len(self.drafts))
+        out = []
+        for i, (kind, line, state) in enumerate(self.drafts):
+            state["event_id"] = ids[i]
+            out.append((first_position + i, kind, line, state))
         return out
 
-    def _row(self, row: ImportRow) -> list[LedgerEvent]:
-        events: list[LedgerEvent] = []
+    def _draft(self, kind: str, line: str | None, fields: dict[str, Any], row: int | None) -> None:
+        state: dict[str, Any] = {"event_id": None, **self.common}
+        state["source"] = None if row is None else {"sha256": self.source.sha256, "row": row}
+        state["corrects"] = None
+        if line is not None:
+            state["code"] = line
+        state.update(fields)
+        state["class_version"] = 1
+        self.drafts.append((kind, line, state))
+
+    def _row(self, row: ImportRow) -> None:
+        if self.spec.kind == "lines":
+            if row.code in self.lines:
+                raise DuplicateLineError(f"line {row.code!r} already exists")
+            self._create(row)
+            return
+        assert row.amount is not None and row.month is not None  # read_rows fills both
         line = self.lines.get(row.code)
         if line is None:
-            events.append(self._create(row))
+            self._create(row)
             line = self.lines[row.code]
         if not line.is_leaf:
             raise NotALeafError(f"line {row.code!r} has children: amounts go on its leaf lines")
         what = {"budget": "budget month", "forecast": "forecast month", "actual": "period"}
-        rules.open_month(self.uow, row.month, what[self.spec.kind])
+        if self.closed is not None and row.month <= self.closed:
+            rules.open_month(self.uow, row.month, what[self.spec.kind])  # raises, with the message
         if self.spec.kind == "actual" and row.amount == 0:
             self.skipped += 1  # nothing happened: no booking, as a zero line in a ledger
-            return events
-        source = Source(sha256=self.source.sha256, row=row.row)
+            return
+        amount, month = str(row.amount), str(row.month)
         year = self.spec.year or row.month.year
         if self.spec.kind == "budget":
-            event: LedgerEvent = BudgetSet(
-                **self.audit(code=row.code, year=year, effective=row.month, amount=row.amount,
-                             source=source)
-            )
+            self._draft("budget_set", row.code,
+                        {"year": year, "effective": month, "amount": amount}, row.row)
         elif self.spec.kind == "forecast":
-            event = ForecastRevised(
-                **self.audit(code=row.code, year=year, as_of=row.month, amount=row.amount,
-                             source=source)
-            )
+            self._draft("forecast_revised", row.code,
+                        {"year": year, "as_of": month, "amount": amount}, row.row)
         else:
-            event = ActualBooked(
-                **self.audit(code=row.code, period=row.month, amount=row.amount, ref=row.ref,
-                             source=source)
-            )
-        self.lines[row.code] = replace(line, has_amounts=True)
-        events.append(event)
-        return events
+            self._draft("actual_booked", row.code,
+                        {"period": month, "amount": amount, "ref": row.ref}, row.row)
+        if not line.has_amounts:
+            self.lines[row.code] = replace(line, has_amounts=True)
 
-    def _create(self, row: ImportRow) -> LedgerEvent:
-        if not self.spec.create_lines:
+    def _create(self, row: ImportRow) -> None:
+        if not self.spec.create_lines and self.spec.kind != "lines":
             raise UnknownLineError(
                 f"unknown line {row.code!r} (add it, or import with --create-lines --parent CODE)"
             )
         parent_code = row.parent or self.spec.parent
-        if parent_code is None:
+        if parent_code is None and self.spec.kind != "lines":
             raise RefusedError(f"new line {row.code!r} needs a parent: give --parent CODE")
-        parent = self.lines.get(parent_code)
-        if parent is None:
-            raise UnknownLineError(f"unknown parent line {parent_code!r}")
-        if parent.has_amounts:
-            raise LineHasAmountsError(
-                f"line {parent_code!r} already has amounts and cannot get children"
-            )
         rules.valid_code(row.code)
         name = row.name or row.code
-        self.lines[parent_code] = replace(parent, children=parent.children + 1)
+        if parent_code is not None:
+            parent = self.lines.get(parent_code)
+            if parent is None:
+                raise UnknownLineError(f"unknown parent line {parent_code!r}")
+            if parent.has_amounts:
+                raise LineHasAmountsError(
+                    f"line {parent_code!r} already has amounts and cannot get children"
+                )
+            self.lines[parent_code] = replace(parent, children=parent.children + 1)
         self.lines[row.code] = LineState(row.code, name, parent_code, 0, False)
-        return LineAdded(**self.audit(code=row.code, name=name, parent=parent_code,
-                                      source=Source(sha256=self.source.sha256, row=row.row)))
+        self._draft("line_added", row.code, {"name": name, "parent": parent_code}, row.row)

@@ -16,8 +16,9 @@ from prognos.domain.money import Unit, parse_amount
 from prognos.domain.period import YearMonth
 from prognos.domain.tables import Table
 
-Kind = Literal["budget", "forecast", "actual"]
+Kind = Literal["budget", "forecast", "actual", "lines"]
 KINDS: dict[str, Kind] = {
+    "lines": "lines", "line": "lines", "tree": "lines",
     "budget": "budget", "budgets": "budget",
     "forecast": "forecast", "forecasts": "forecast", "prognos": "forecast",
     "actual": "actual", "actuals": "actual", "outcome": "actual", "utfall": "actual",
@@ -62,8 +63,8 @@ class ImportSpec:
 class ImportRow:
     row: int
     code: str
-    amount: Decimal
-    month: YearMonth
+    amount: Decimal | None  # None in a file of lines
+    month: YearMonth | None
     name: str | None = None
     parent: str | None = None
     ref: str | None = None
@@ -105,13 +106,13 @@ def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
             if guess in lowered and lowered.index(guess) not in found.values():
                 found[role] = lowered.index(guess)
                 break
-    for role in ("line", "amount"):
+    for role in ("line", "amount") if spec.kind != "lines" else ("line",):
         if role not in found:
             raise InvalidInputError(
                 f"{table.name}: which column holds the {role}? give --{role}-col "
                 f"(columns: {', '.join(table.header)})"
             )
-    if "month" not in found and spec.month is None and spec.kind != "budget":
+    if "month" not in found and spec.month is None and spec.kind in ("forecast", "actual"):
         option = "--as-of" if spec.kind == "forecast" else "--period"
         raise InvalidInputError(f"{table.name}: give {option} or --month-col")
     return found
@@ -125,7 +126,9 @@ def read_rows(
     table: Table, spec: ImportSpec, progress: Callable[[int], None] | None = None
 ) -> list[ImportRow]:
     columns = resolve_columns(table, spec)
-    option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period"}[spec.kind]
+    option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period", "lines": ""}[
+        spec.kind
+    ]
     default_month = spec.month
     if default_month is None and spec.kind == "budget" and spec.year is not None:
         default_month = YearMonth.first_of(spec.year)
@@ -148,6 +151,12 @@ def read_rows(
             raise row_error(
                 table.name, number, table.header[columns["line"]], InvalidInputError("empty line code")
             )
+        if spec.kind == "lines":
+            rows.append(
+                ImportRow(number, code, None, None, name=cell("name") or None,
+                          parent=cell("parent") or None)
+            )
+            continue
         raw_amount = cell("amount") or ""
         try:
             amount = parse_amount(raw_amount, spec.unit)

@@ -8,7 +8,7 @@ parsed from text only, never from floats, so `0.1` can never sneak in as
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Literal
 
 from prognos.domain.errors import InvalidAmountError
@@ -27,8 +27,15 @@ _AMOUNT = re.compile(
     (?P<int>\d{1,3}(?:[""" + _SPACES + r"""]\d{3})+|\d+)?
     (?:(?P<sep>[.,])(?P<frac>\d+))?
     \s*(?P<unit>kr|tkr|mkr)?\s*$""",
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
+# Far beyond any public budget (ten thousand trillion kronor), and well inside
+# both Decimal's default precision and 64-bit integer öre.
+LIMIT = Decimal(10) ** 16
+
+
+# The common case in files: plain digits, optional minus, up to two decimals.
+_SIMPLE = re.compile(r"^-?\d{1,15}(?:[.,]\d{1,2})?$", re.ASCII)
 
 
 def parse_amount(text: str, unit: Unit = "kr") -> Decimal:
@@ -40,18 +47,25 @@ def parse_amount(text: str, unit: Unit = "kr") -> Decimal:
     """
     if not isinstance(text, str):
         raise InvalidAmountError(f"amount must be text, got {type(text).__name__}")
+    if unit == "kr" and _SIMPLE.match(text):
+        return _normalise(Decimal(text.replace(",", ".")))
     if not text.strip():
         raise InvalidAmountError("amount is empty")
     m = _AMOUNT.match(text)
     if m is None or (m["int"] is None and m["frac"] is None):
         raise InvalidAmountError(f"not an amount: {text!r}")
     digits = re.sub(f"[{_SPACES}]", "", m["int"] or "0")
+    if len(digits.lstrip("0")) > 16 or len(m["frac"] or "") > 10:
+        raise InvalidAmountError(f"amount too large or too fine: {text!r}")
     try:
         value = Decimal(f"{digits}.{m['frac']}" if m["frac"] else digits)
     except InvalidOperation:  # pragma: no cover - the pattern admits digits only
         raise InvalidAmountError(f"not an amount: {text!r}") from None
-    scale = UNIT_SCALE[(m["unit"] or unit).lower()]
-    value *= scale
+    with localcontext() as exact:
+        exact.prec = 60  # the scaling below must never round
+        value *= UNIT_SCALE[(m["unit"] or unit).lower()]
+    if abs(value) >= LIMIT:
+        raise InvalidAmountError(f"amount too large: {text!r}")
     if m["sign"] and m["sign"] != "+":
         value = -value
     if value != value.quantize(ORE, rounding=ROUND_HALF_EVEN):
@@ -60,9 +74,9 @@ def parse_amount(text: str, unit: Unit = "kr") -> Decimal:
 
 
 def _normalise(value: Decimal) -> Decimal:
-    """Keep the value exact but drop a meaningless exponent (2.0E+3 -> 2000)."""
+    """Keep the value exact but drop a meaningless exponent (2.0E+3 -> 2000, -0 -> 0)."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
+        return value.quantize(Decimal(1)) + 0
     return value.normalize() if value.as_tuple().exponent < -2 else value
 
 

@@ -8,7 +8,7 @@ from functools import total_ordering
 
 from prognos.domain.errors import InvalidMonthError, MonthOutsideYearError
 
-_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
 
 
 @total_ordering

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from prognos.domain.period import YearMonth
@@ -58,6 +58,12 @@ class UnitOfWork(Protocol):
 
     def last_recorded_at(self) -> datetime | None: ...
 
+    def max_position(self) -> int: ...
+
+    def record_states(self, records: Any) -> None:
+        """Append events already in their stored form: (position, kind, line, state)."""
+        ...
+
     def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
-        """Append the events of one command; return them with their positions."""
+        """Append the events of one command, whose positions follow `max_position()`."""
         ...

@@ -8,11 +8,17 @@ notification id becomes the event's global position.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from pydantic import BaseModel
+
 from eventsourcing.persistence import Notification, StoredEvent
 
+from prognos.domain.period import YearMonth
 from prognos.events.base import LedgerEvent
 from prognos.events.ledger import EVENT_CLASSES
 from prognos.events.upcasting import upcast
@@ -33,30 +39,81 @@ def topic_of(cls: type[LedgerEvent]) -> str:
     return TOPIC_PREFIX + cls.__name__
 
 
+TOPIC_OF_KIND: dict[str, str] = {c.kind: topic_of(c) for c in EVENT_CLASSES}
+
+
+@lru_cache(maxsize=65536)
+def _line_stream(line: str) -> UUID:
+    return uuid5(NAMESPACE_URL, "prognos:line:" + line)
+
+
 def stream_of(event: LedgerEvent) -> UUID:
     """Each line is a stream of its own; ledger-wide events share one stream."""
-    line = event.line
-    return LEDGER_STREAM if line is None else uuid5(NAMESPACE_URL, "prognos:line:" + line)
+    return stream_of_line(event.line)
+
+
+def stream_of_line(line: str | None) -> UUID:
+    return LEDGER_STREAM if line is None else _line_stream(line)
+
+
+def _plain(value: Any) -> Any:
+    """JSON for a field value: the same text pydantic's serialisers produce."""
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, (UUID, Decimal, YearMonth)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, BaseModel):
+        return {k: _plain(v) for k, v in value.__dict__.items()}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def state_of(event: LedgerEvent) -> dict[str, Any]:
+    """The stored form of an event: its fields as JSON values and class_version, never its position.
+
+    This dict is also what the views are fed from, so an event written by a
+    command and a row written by a bulk import reach the views the same way.
+    Built by hand rather than with `model_dump`, which is several times slower
+    for these custom types; a test pins it to pydantic's own serialisation.
+    """
+    state = {k: _plain(v) for k, v in event.__dict__.items() if k != "position"}
+    state["class_version"] = type(event).class_version
+    return state
+
+
+def encode(state: dict[str, Any]) -> bytes:
+    return json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def stored_state(event: LedgerEvent) -> bytes:
+    return encode(state_of(event))
 
 
 def to_stored(event: LedgerEvent, version: int) -> StoredEvent:
-    state = event.model_dump(mode="json", exclude={"position"})
-    state["class_version"] = type(event).class_version
     return StoredEvent(
         originator_id=stream_of(event),
         originator_version=version,
         topic=topic_of(type(event)),
-        state=json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode(),
+        state=stored_state(event),
     )
 
 
-def from_stored(topic: str, state: bytes, position: int | None) -> LedgerEvent:
+def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]:
+    """The current-version state dict of a stored event (upcast, not yet validated)."""
     cls = _BY_TOPIC.get(topic)
     if cls is None:
         raise LookupError(f"unknown event topic {topic!r}")
     data: dict[str, Any] = json.loads(state)
     version = data.pop("class_version", 1)
     data = upcast(cls.kind, version, cls.class_version, data)
+    data["class_version"] = cls.class_version
+    return cls, data
+
+
+def from_stored(topic: str, state: bytes, position: int | None) -> LedgerEvent:
+    cls, data = decode(topic, state)
+    del data["class_version"]
     data["position"] = position
     return cls.model_validate(data)
 

@@ -48,5 +48,8 @@ def _utc(value: Any) -> datetime:
 Money = Annotated[Decimal, PlainValidator(_money), PlainSerializer(lambda d: str(d), return_type=str)]
 Month = Annotated[YearMonth, PlainValidator(_month), PlainSerializer(str, return_type=str)]
 UtcDatetime = Annotated[
-    datetime, PlainValidator(_utc), PlainSerializer(lambda d: d.isoformat(), return_type=str)
+    datetime,
+    PlainValidator(_utc),
+    # Fixed width (always microseconds, always +00:00) so stored times sort as text.
+    PlainSerializer(lambda d: d.isoformat(timespec="microseconds"), return_type=str),
 ]

@@ -56,7 +56,7 @@ def cutoff(cursor: Any, known_at: datetime | None) -> int:
     if known_at is None:
         return NO_LIMIT
     cursor.execute(
-        "SELECT MAX(position) FROM prognos_entries WHERE recorded_at <= ?",
+        "SELECT MAX(position) FROM prognos_commands WHERE recorded_at <= ?",
         (format_instant(known_at),),
     )
     return cursor.fetchone()[0] or 0

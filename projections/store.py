@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import PersistenceError, Tracking
+from eventsourcing.persistence import Notification, PersistenceError, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRecorder
 
 from prognos.domain.errors import StoreError
@@ -25,7 +25,14 @@ from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
 from prognos.domain.state import BookingState, LineState
 from prognos.events.base import LedgerEvent
-from prognos.events.mapper import from_notification, to_stored
+from prognos.events.mapper import (
+    TOPIC_OF_KIND,
+    decode,
+    encode,
+    from_notification,
+    state_of,
+    stream_of_line,
+)
 from prognos.projections import views
 
 BATCH = 2000
@@ -126,7 +133,7 @@ class SQLiteStore:
                     batch = self.recorder.select_notifications(
                         done, BATCH, inclusive_of_start=False
                     )
-                    views.apply(cursor, [from_notification(n) for n in batch])
+                    views.apply(cursor, [_record(n) for n in batch])
                     if batch:
                         self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, batch[-1].id))
                 except BaseException:
@@ -170,10 +177,7 @@ class SQLiteUnitOfWork:
         return {r[0]: LineState(r[0], r[1], r[2], r[3], bool(r[4])) for r in self.cursor.fetchall()}
 
     def source_imported(self, sha256: str) -> bool:
-        self.cursor.execute(
-            "SELECT 1 FROM prognos_entries WHERE source_sha256 = ? AND kind = 'source_imported'",
-            (sha256,),
-        )
+        self.cursor.execute("SELECT 1 FROM prognos_sources WHERE sha256 = ?", (sha256,))
         return self.cursor.fetchone() is not None
 
     def save_source(self, sha256: str, name: str, content: bytes) -> None:
@@ -212,12 +216,11 @@ class SQLiteUnitOfWork:
             reversed_by=UUID(reversed_by) if reversed_by else None,
         )
 
-    def _versions(self, events: Sequence[LedgerEvent]) -> list[int]:
-        """Each event's version in its own stream, continuing from the views' count."""
-        current = self._stream_versions({e.line for e in events})
+    def _versions(self, lines: Sequence[str | None]) -> list[int]:
+        """Each event's version in its line's stream, continuing from the views' count."""
+        current = self._stream_versions(set(lines))
         versions = []
-        for event in events:
-            key = event.line  # None is the ledger-wide stream
+        for key in lines:  # None is the ledger-wide stream
             current[key] = current.get(key, 0) + 1
             versions.append(current[key])
         return versions
@@ -239,30 +242,44 @@ class SQLiteUnitOfWork:
                     found[code] = row[0]
         return found
 
-    def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
-        """Append one command's events in eventsourcing's stored format, and fold them.
-
-        The rows go straight into the recorder's table with `executemany` and
-        explicit notification ids (the write lock is held, so max + 1 onward is
-        free); per-event inserts would cost a round trip each.
-        """
+    def max_position(self) -> int:
         table = self.store.recorder.events_table_name
         self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
-        first = self.cursor.fetchone()[0] + 1
-        recorded = [e.model_copy(update={"position": first + i}) for i, e in enumerate(events)]
-        rows = []
-        for event, version in zip(recorded, self._versions(recorded), strict=True):
-            stored = to_stored(event, version)
-            rows.append(
-                (event.position, stored.originator_id.hex, version, stored.topic, stored.state)
-            )
+        return int(self.cursor.fetchone()[0])
+
+    def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
+        """Append one command's events, which carry the next positions in order."""
+        self.record_states([(e.position or 0, e.kind, e.line, state_of(e)) for e in events])
+        return list(events)
+
+    def record_states(self, records: Sequence[tuple[int, str, str | None, dict[str, Any]]]) -> None:
+        """Append events given in their stored form: (position, kind, line, state).
+
+        This is the one write path. The rows go straight into the recorder's
+        table in eventsourcing's stored format, with `executemany` and explicit
+        notification ids (the write lock is held, so max + 1 onward is free),
+        and the same states feed the views in the same transaction.
+        """
+        if not records:
+            return
+        first = self.max_position() + 1
+        if [r[0] for r in records] != list(range(first, first + len(records))):
+            raise RuntimeError("events must carry the next positions, in order")
+        versions = self._versions([r[2] for r in records])
+        rows = [
+            (position, stream_of_line(line).hex, version, TOPIC_OF_KIND[kind], encode(state))
+            for (position, kind, line, state), version in zip(records, versions, strict=True)
+        ]
+        table = self.store.recorder.events_table_name
         self.cursor.executemany(
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?, ?)",
             rows,
         )
-        views.apply(self.cursor, recorded)
-        self.store.recorder._insert_tracking(
-            self.cursor, Tracking(views.VIEWS, recorded[-1].position)
-        )
-        return recorded
+        views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records])
+        self.store.recorder._insert_tracking(self.cursor, Tracking(views.VIEWS, records[-1][0]))
+
+
+def _record(notification: Notification) -> views.Record:
+    cls, state = decode(notification.topic, notification.state)
+    return (notification.id, cls.kind, state)

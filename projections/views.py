@@ -13,22 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from prognos.domain.clock import format_instant
 from prognos.domain.money import to_ore
-from prognos.events.base import LedgerEvent
-from prognos.events.ledger import (
-    ActualBooked,
-    ActualReversed,
-    BudgetSet,
-    BudgetTransferred,
-    ForecastRevised,
-    LineAdded,
-    NoteAdded,
-    PeriodClosed,
-    SourceImported,
-)
+from prognos.domain.period import YearMonth
+
+if TYPE_CHECKING:
+    from prognos.events.base import LedgerEvent
 
 VIEWS = "prognos.views"
 AMOUNT_KINDS = ("budget_set", "budget_transferred", "forecast_revised", "actual_booked", "actual_reversed")
@@ -70,8 +62,13 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS prognos_entries_year "
     "ON prognos_entries (year, kind, line, month, position, amount)",
     "CREATE INDEX IF NOT EXISTS prognos_entries_line ON prognos_entries (line, position)",
-    "CREATE INDEX IF NOT EXISTS prognos_entries_recorded ON prognos_entries (recorded_at)",
-    "CREATE INDEX IF NOT EXISTS prognos_entries_source ON prognos_entries (source_sha256)",
+    # One row per command (per batch it spans): "as known at T" is a lookup here,
+    # not an index over every event's recording time.
+    """CREATE TABLE IF NOT EXISTS prognos_commands (
+        position INTEGER PRIMARY KEY,
+        recorded_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS prognos_commands_recorded ON prognos_commands (recorded_at)",
     # A booking can be reversed once: the database enforces it as well as the rules.
     "CREATE UNIQUE INDEX IF NOT EXISTS prognos_entries_corrects "
     "ON prognos_entries (corrects) WHERE corrects IS NOT NULL",
@@ -80,8 +77,10 @@ SCHEMA = [
         value TEXT NOT NULL
     )""",
 ]
-DROP = ["DROP TABLE IF EXISTS prognos_lines", "DROP TABLE IF EXISTS prognos_entries",
-        "DROP TABLE IF EXISTS prognos_meta"]
+DROP = [
+    f"DROP TABLE IF EXISTS {table}"
+    for table in ("prognos_lines", "prognos_entries", "prognos_commands", "prognos_meta")
+]
 
 ENTRY_COLUMNS = (
     "position", "event_id", "command_id", "kind", "line", "year", "month", "amount",
@@ -94,42 +93,72 @@ INSERT_ENTRY = (
 )
 
 
-def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
+Record = tuple[int, str, dict[str, Any]]  # (position, kind, stored state)
+
+# Which state field holds a kind's month.
+MONTH_FIELD = {
+    "budget_set": "effective",
+    "budget_transferred": "effective",
+    "forecast_revised": "as_of",
+    "actual_booked": "period",
+    "actual_reversed": "period",
+    "note_added": "period",
+    "period_closed": "through",
+}
+
+
+def _month_index(text: str) -> int:
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
+
+
+def _ore(text: str) -> int:
+    return to_ore(Decimal(text))
+
+
+def entry_from_state(position: int, kind: str, state: dict[str, Any]) -> tuple[Any, ...]:
     """The flat, indexed row that stands for one event in `prognos_entries`."""
-    row: dict[str, Any] = dict.fromkeys(ENTRY_COLUMNS)
-    row.update(
-        position=event.position,
-        event_id=str(event.event_id),
-        command_id=str(event.command_id),
-        kind=event.kind,
-        line=event.line,
-        recorded_at=format_instant(event.recorded_at),
-        user=event.user,
-        reason=event.reason,
-        corrects=str(event.corrects) if event.corrects else None,
+    month_field = MONTH_FIELD.get(kind)
+    month_text = state[month_field] if month_field else None
+    amount = state.get("amount")
+    source = state.get("source")
+    if kind == "source_imported":
+        source_sha256, source_row, text = state["sha256"], state["rows"], state["name"]
+    else:
+        source_sha256 = source["sha256"] if source else None
+        source_row = source["row"] if source else None
+        text = state.get("text")
+    year = state.get("year")
+    if year is None and kind in ("actual_booked", "actual_reversed"):
+        year = int(month_text[:4])
+    return (
+        position,
+        state["event_id"],
+        state["command_id"],
+        kind,
+        state.get("code"),
+        year,
+        _month_index(month_text) if month_text else None,
+        _ore(amount) if amount is not None else None,
+        state["recorded_at"],
+        state["user"],
+        state.get("reason"),
+        state.get("ref"),
+        state.get("corrects"),
+        state.get("counterpart"),
+        state.get("transfer_id"),
+        text,
+        state.get("name") if kind == "line_added" else None,
+        state.get("parent"),
+        source_sha256,
+        source_row,
     )
-    if event.source is not None:
-        row.update(source_sha256=event.source.sha256, source_row=event.source.row)
-    if isinstance(event, LineAdded):
-        row.update(name=event.name, parent=event.parent)
-    elif isinstance(event, (BudgetSet, BudgetTransferred)):
-        row.update(year=event.year, month=event.effective.index, amount=to_ore(event.amount))
-        if isinstance(event, BudgetTransferred):
-            row.update(counterpart=event.counterpart, transfer_id=str(event.transfer_id))
-    elif isinstance(event, ForecastRevised):
-        row.update(year=event.year, month=event.as_of.index, amount=to_ore(event.amount))
-    elif isinstance(event, (ActualBooked, ActualReversed)):
-        row.update(
-            year=event.period.year, month=event.period.index, amount=to_ore(event.amount),
-            ref=event.ref,
-        )
-    elif isinstance(event, NoteAdded):
-        row.update(year=event.year, month=event.period.index, text=event.text)
-    elif isinstance(event, PeriodClosed):
-        row.update(month=event.through.index)
-    elif isinstance(event, SourceImported):
-        row.update(source_sha256=event.sha256, text=event.name, source_row=event.rows)
-    return tuple(row[c] for c in ENTRY_COLUMNS)
+
+
+def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
+    from prognos.events.mapper import state_of  # pydantic: kept off the read path
+
+    assert event.position is not None
+    return entry_from_state(event.position, event.kind, state_of(event))
 
 
 def create(cursor: Any) -> None:
@@ -142,15 +171,18 @@ def drop(cursor: Any) -> None:
         cursor.execute(statement)
 
 
-def apply(cursor: Any, events: Sequence[LedgerEvent]) -> None:
+def apply(cursor: Any, records: Sequence[Record]) -> None:
     """Fold a batch of recorded events, in position order, into the view tables.
 
-    Set-wise: one `executemany` per table, so a batch of N events costs O(N)
-    statements' worth of work in a handful of calls.
+    Events arrive as their stored state, whether a command just made them, a
+    bulk import wrote them or `catch_up` read them back. Set-wise: one
+    `executemany` per table, so N events cost a handful of calls.
     """
-    if not events:
+    if not records:
         return
-    cursor.executemany(INSERT_ENTRY, [entry_row(e) for e in events])
+    entries = [entry_from_state(position, kind, state) for position, kind, state in records]
+    cursor.executemany(INSERT_ENTRY, entries)
+    last_of_command: dict[str, tuple[int, str]] = {}
     depths: dict[str, int] = {}
     new_lines = []
     children: Counter[str] = Counter()
@@ -158,27 +190,34 @@ def apply(cursor: Any, events: Sequence[LedgerEvent]) -> None:
     with_amounts: set[str] = set()
     ledger_events = 0
     closed = None
-    for event in events:
-        if isinstance(event, LineAdded):
+    for entry in entries:
+        position, kind, line, command_id, recorded_at = entry[0], entry[3], entry[4], entry[2], entry[8]
+        last_of_command[command_id] = (position, recorded_at)
+        if kind == "line_added":
+            parent = entry[17]
             depth = 0
-            if event.parent is not None:
-                depth = depths.get(event.parent, -1)
+            if parent is not None:
+                depth = depths.get(parent, -1)
                 if depth < 0:
-                    cursor.execute("SELECT depth FROM prognos_lines WHERE code = ?", (event.parent,))
+                    cursor.execute("SELECT depth FROM prognos_lines WHERE code = ?", (parent,))
                     depth = cursor.fetchone()[0]
-                    depths[event.parent] = depth
+                    depths[parent] = depth
                 depth += 1
-                children[event.parent] += 1
-            depths[event.code] = depth
-            new_lines.append((event.code, event.name, event.parent, event.position, depth))
-        elif event.line is not None:
-            touched[event.line] += 1
-            if event.kind in AMOUNT_KINDS:
-                with_amounts.add(event.line)
+                children[parent] += 1
+            depths[line] = depth
+            new_lines.append((line, entry[16], parent, position, depth))
+        elif line is not None:
+            touched[line] += 1
+            if kind in AMOUNT_KINDS:
+                with_amounts.add(line)
         else:
             ledger_events += 1
-            if isinstance(event, PeriodClosed):
-                closed = event.through
+            if kind == "period_closed":
+                closed = entry[6]
+    cursor.executemany(
+        "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)",
+        list(last_of_command.values()),
+    )
     cursor.executemany(
         "INSERT INTO prognos_lines (code, name, parent, position, depth, version) "
         "VALUES (?, ?, ?, ?, ?, 1)",
@@ -196,8 +235,8 @@ def apply(cursor: Any, events: Sequence[LedgerEvent]) -> None:
     if ledger_events:
         _bump_meta(cursor, "ledger_version", ledger_events)
     if closed is not None:
-        _set_meta(cursor, "closed_through", str(closed))
-    _set_meta(cursor, "last_recorded_at", events[-1].recorded_at.isoformat())
+        _set_meta(cursor, "closed_through", str(YearMonth.from_index(closed)))
+    _set_meta(cursor, "last_recorded_at", entries[-1][8])
 
 
 def _set_meta(cursor: Any, key: str, value: str) -> None:

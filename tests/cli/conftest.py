@@ -8,7 +8,10 @@ nothing on stdout, no traceback, and not a single row of the store changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,43 @@ TREE = [
     ("it-drift", "--name", "Drift", "--parent", "it"),
     ("skola", "--name", "Skola"),
 ]
+
+
+SHM = "/dev/shm"
+
+
+@pytest.fixture
+def cli(cli: Any) -> Iterator[Any]:
+    """The shared `cli` fixture, with its store moved to memory-backed /dev/shm when there is
+    one: these tests are about the command line, and SQLite's fsyncs on a busy disk would
+    otherwise dominate their run time. tests/integration uses real files on disk."""
+    if not (os.path.isdir(SHM) and os.access(SHM, os.W_OK)):
+        yield cli
+        return
+    with tempfile.TemporaryDirectory(dir=SHM, prefix="prognos-cli-") as folder:
+        yield type(cli)(Path(folder) / "cli.db")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _build_the_click_command_once() -> Any:
+    """Typer rebuilds the click command from the app on every `invoke`, which costs more
+    than the command itself. The app never changes, so build it once per module."""
+    import typer.testing
+
+    from prognos.cli.main import app
+
+    original = getattr(typer.testing, "_get_command", None)
+    if original is None:  # a typer without this seam: run uncached
+        yield
+        return
+    command = original(app)
+
+    def cached(candidate: Any) -> Any:
+        return command if candidate is app else original(candidate)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typer.testing, "_get_command", cached)
+        yield
 
 
 def _first_line_only(result: Any) -> str:

@@ -186,3 +186,19 @@ def test_the_global_store_option_wins_over_prognos_store(tree, cli, tmp_path):
     assert "annan" not in codes
     result = cli("--store", str(other), "report", *Y, "--as-of", "2024-01", "--json")
     assert [ln["code"] for ln in json.loads(result.stdout)["lines"]] == ["annan"]
+
+
+def test_no_moment_shows_half_a_transfer(budgeted, write, cli):
+    from datetime import datetime as dt
+
+    events = write("budget", "transfer", "it-sak", "skola", "300", *Y, *R)
+    at = events[0]["recorded_at"]
+    just_before = (dt.fromisoformat(at) - timedelta(microseconds=1)).isoformat()
+
+    def budgets(known_at: str) -> tuple[str, str, str]:
+        doc = cli.json("report", *Y, "--as-of", "2024-12", "--known-at", known_at)
+        lines = {ln["code"]: ln["budget"] for ln in doc["lines"]}
+        return lines["it-sak"], lines["skola"], doc["total"]["budget"]
+
+    assert budgets(just_before) == ("1000.00", "500.00", "1500.00")
+    assert budgets(at) == ("700.00", "800.00", "1500.00")

@@ -1,0 +1,232 @@
+"""The prognos benchmark: build a ledger through `prognos import`, time the read commands as
+whole processes, and compare with a hand-written SQLite floor and (where installed) hledger.
+
+    python bench/run.py --scale M [--runs 3] [--workdir /tmp/prognos-bench] [--no-hledger]
+
+Prints one JSON document. Every time is the median of --runs runs (at least 3).
+Run by hand, on an otherwise idle machine; not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import YEAR, Dataset, generate  # noqa: E402
+
+
+def run(cmd: list[str], stdout: int | None = subprocess.DEVNULL, timeout: float | None = None,
+        env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
+    """Wall seconds, peak RSS (MB) and stdout of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            raise TimeoutError(" ".join(cmd))
+        time.sleep(0.002)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode()[-500:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def median_of(runs: int, cmd: list[str], **kw: object) -> tuple[float, float]:
+    results = [run(cmd, **kw) for _ in range(runs)]  # type: ignore[arg-type]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def build(data: Dataset, prognos: list[str]) -> tuple[float, int, str]:
+    """Import the dataset file by file; return import wall time, events, and a mid-year known-at."""
+    folder = data.folder
+    imports: list[list[str]] = [
+        ["import", "lines", str(folder / "tree.csv")],
+        ["import", "budget", str(folder / "budget.csv"), "--year", str(YEAR)],
+    ]
+    for month in range(1, 13):
+        m = f"{YEAR}-{month:02d}"
+        imports.append(["import", "actual", str(folder / f"actuals-{m}.csv"), "--period", m])
+        imports.append(["import", "forecast", str(folder / f"forecasts-{m}.csv"),
+                        "--year", str(YEAR), "--as-of", m])
+    run([*prognos, "line", "add", "root", "--name", "Root"])
+    total, events, known_at = 0.0, 0, ""
+    for args in imports:
+        wall, _, out = run([*prognos, *args, "--json"], stdout=subprocess.PIPE)
+        total += wall
+        events += json.loads(out)["events_recorded"]
+        if args[2].endswith(f"forecasts-{YEAR}-06.csv"):
+            known_at = datetime.now(timezone.utc).isoformat()  # after June, before July
+    return total, events, known_at
+
+
+def floor(data: Dataset, workdir: Path, runs: int) -> dict[str, float]:
+    """The same events in one flat SQLite table: raw inserts and one hand-written report query."""
+    rows = []
+    position = 0
+    for code, amount in _read(data.folder / "budget.csv"):
+        position += 1
+        rows.append((code, "budget", 1, _ore(amount), position))
+    for month in range(1, 13):
+        for kind, name in (("actual", "actuals"), ("forecast", "forecasts")):
+            for code, amount in _read(data.folder / f"{name}-{YEAR}-{month:02d}.csv"):
+                position += 1
+                rows.append((code, kind, month, _ore(amount), position))
+    db = workdir / "floor.db"
+    db.unlink(missing_ok=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE ev (line TEXT, kind TEXT, month INTEGER, amount INTEGER, "
+                "position INTEGER PRIMARY KEY)")
+    start = time.perf_counter()
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO ev (line, kind, month, amount, position) VALUES (?,?,?,?,?)", rows)
+    con.execute("COMMIT")
+    insert = time.perf_counter() - start
+    con.execute("CREATE INDEX ev_kind ON ev (kind, line, month, position, amount)")
+    con.close()
+    query = textwrap.dedent(f"""
+        import sqlite3, sys
+        con = sqlite3.connect({str(db)!r})
+        out = sys.stdout
+        for row in con.execute('''
+            WITH b AS (SELECT line, amount FROM ev WHERE kind = 'budget'),
+            f AS (SELECT line, amount, MAX(month * 4294967296 + position) FROM ev
+                  WHERE kind = 'forecast' AND month <= 5 GROUP BY line),
+            a AS (SELECT line, SUM(amount) AS s FROM ev
+                  WHERE kind = 'actual' AND month <= 5 GROUP BY line)
+            SELECT b.line, b.amount, f.amount, a.s FROM b
+            LEFT JOIN f ON f.line = b.line LEFT JOIN a ON a.line = b.line'''):
+            out.write('%s\\t%s\\t%s\\t%s\\n' % row)
+    """)
+    wall, _ = median_of(runs, [sys.executable, "-c", query])
+    return {"sql_report_wall_s": wall, "executemany_events_per_s": len(rows) / insert}
+
+
+def _read(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        return [tuple(line.rstrip("\n").split(";")[:2]) for line in f]  # type: ignore[misc]
+
+
+def _ore(text: str) -> int:
+    kr, _, ore = text.partition(",")
+    sign = -1 if kr.startswith("-") else 1
+    return sign * (abs(int(kr)) * 100 + int(ore or 0))
+
+
+def hledger(data: Dataset, workdir: Path, runs: int, timeout: float) -> dict[str, float] | None:
+    """The same data as an hledger journal; time its budget report (and the May forecast tree)."""
+    exe = shutil.which("hledger")
+    if exe is None:
+        return None
+    journal = workdir / "ledger.journal"
+    with open(journal, "w", encoding="utf-8") as j:
+        j.write(f"~ yearly from {YEAR}-01-01  budget\n")
+        for code, amount in _read(data.folder / "budget.csv"):
+            j.write(f"    expenses:{code}  {amount.replace(',', '.')} SEK\n")
+        j.write("    assets:budget\n\n")
+        for month in range(1, 13):
+            day = f"{YEAR}-{month:02d}-28"
+            for code, amount in _read(data.folder / f"actuals-{YEAR}-{month:02d}.csv"):
+                j.write(f"{day} V{month:02d}\n    expenses:{code}  {amount.replace(',', '.')} SEK\n"
+                        "    assets:bank\n\n")
+        j.write(f"{YEAR}-05-31 forecast as of May\n")
+        for code, amount in _read(data.folder / f"forecasts-{YEAR}-05.csv"):
+            j.write(f"    forecast:{code}  {amount.replace(',', '.')} SEK\n")
+        j.write("    equity:forecast\n\n")
+    base = [exe, "-f", str(journal)]
+    try:
+        budget, budget_rss = median_of(
+            runs, [*base, "balance", "--budget", "-b", f"{YEAR}-01-01", "-e", f"{YEAR}-06-01",
+                   "expenses"], timeout=timeout)
+        tree, _ = median_of(runs, [*base, "balance", "forecast", "-e", f"{YEAR}-06-01"],
+                            timeout=timeout)
+    except TimeoutError:
+        return {"timed_out_after_s": timeout}
+    return {"budget_report_wall_s": budget, "budget_report_peak_rss_mb": budget_rss,
+            "forecast_tree_wall_s": tree}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=("S", "M", "L"), default="S")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/prognos-bench"))
+    parser.add_argument("--no-hledger", action="store_true")
+    parser.add_argument("--hledger-timeout", type=float, default=900)
+    args = parser.parse_args()
+    runs = max(3, args.runs)
+    workdir = args.workdir / args.scale
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    data = generate(args.scale, workdir / "data")
+    store = workdir / "prognos.db"
+    exe = shutil.which("prognos") or "prognos"
+    prognos = [exe, "--store", str(store), "--user", "bench"]
+
+    import_wall, imported, known_at = build(data, prognos)
+    events = imported + 1  # and the root line
+    year = ["--year", str(YEAR)]
+    report_wall, report_rss = median_of(runs, [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--json"])
+    known_wall, known_rss = median_of(
+        runs, [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--known-at", known_at, "--json"])
+    why_wall, why_rss = median_of(
+        runs, [*prognos, "why", "root", *year, "--from", f"{YEAR}-01", "--to", f"{YEAR}-12", "--json"])
+    rebuild_wall, rebuild_rss = median_of(runs, [*prognos, "rebuild", "--json"])
+    help_wall, _ = median_of(runs, [exe, "--help"])
+    floor_figures = floor(data, workdir, runs)
+    ledger = None if args.no_hledger else hledger(data, workdir, runs, args.hledger_timeout)
+    result = {
+        "scale": args.scale,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": datetime.now(timezone.utc).date().isoformat(),
+        "events": events,
+        "lines": data.lines,
+        "import_events_per_s": imported / import_wall,
+        "import_wall_s": import_wall,
+        "report_wall_s": report_wall,
+        "report_peak_rss_mb": report_rss,
+        "known_at_report_wall_s": known_wall,
+        "known_at_report_peak_rss_mb": known_rss,
+        "why_wall_s": why_wall,
+        "why_peak_rss_mb": why_rss,
+        "rebuild_events_per_s": events / rebuild_wall,
+        "rebuild_peak_rss_mb": rebuild_rss,
+        "help_wall_s": help_wall,
+        "store_mb": store.stat().st_size / 2**20,
+        "floor": floor_figures,
+        "ratios": {
+            "report_over_floor": report_wall / floor_figures["sql_report_wall_s"],
+            "floor_import_over_import": floor_figures["executemany_events_per_s"]
+            / (imported / import_wall),
+        },
+        "hledger": None,
+    }
+    if ledger is not None and "budget_report_wall_s" in ledger:
+        ledger["ratio_prognos_over_hledger"] = report_wall / ledger["budget_report_wall_s"]
+    result["hledger"] = ledger
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

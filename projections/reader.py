@@ -1,0 +1,38 @@
+"""Read-only access to an existing store: plain sqlite3, no event-store machinery.
+
+Reports, history and the bridge only read the view tables, so they need neither
+eventsourcing nor the pydantic event models; skipping those imports is most of
+a read command's start-up time.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prognos.domain.errors import StoreError
+
+
+class SQLiteReader:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = os.fspath(path)
+        try:
+            self.connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self.connection.execute("SELECT 1 FROM prognos_entries LIMIT 1")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot read store {self.path}: {e}") from None
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        """One snapshot for all the queries of a report."""
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            self.connection.rollback()
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,223 @@
+"""A real SQLite file on disk: opened, written, closed and reopened, by the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prognos.cli.render import report_json
+from prognos.domain.application import Ledger
+from prognos.domain.errors import RefusedError
+from prognos.domain.period import YearMonth
+from prognos.projections.report import report
+from prognos.projections.store import SQLiteStore
+
+Y = ("--year", "2024")
+R = ("--reason", "r")
+
+
+def report_doc(store: SQLiteStore, month: str, known_at: datetime | None = None) -> dict:
+    ym = YearMonth.parse(month)
+    return report_json(report(store, ym.year, ym, known_at))
+
+
+def seed(ledger: Ledger) -> None:
+    ledger.add_line("it", "IT")
+    ledger.add_line("it-sak", "Säkerhet", "it")
+    ledger.add_line("it-drift", "Drift", "it")
+    ledger.add_line("skola", "Skola")
+    ledger.set_budget("it-sak", Decimal("1200000.30"), 2024, "Budget")
+    ledger.set_budget("it-drift", Decimal("600000"), 2024, "Budget")
+    ledger.transfer_budget("it-sak", "skola", Decimal("1000"), 2024, "Flytt",
+                           effective=YearMonth(2024, 3))
+    ledger.revise_forecast("it-drift", Decimal("650000"), 2024, YearMonth(2024, 4), "Prognos")
+    ledger.book_actual("it-sak", Decimal("-1500.50"), YearMonth(2024, 2), "V-1", None)
+
+
+def test_a_store_file_keeps_the_ledger_across_separate_openings(tmp_path: Path):
+    path = tmp_path / "ledger.db"
+    with SQLiteStore(path) as first:
+        seed(Ledger(first, "anna"))
+        expected = {m: report_doc(first, m) for m in ("2024-01", "2024-04", "2024-12")}
+        positions = first.max_position()
+    assert path.exists() and path.stat().st_size > 0
+
+    with SQLiteStore(path) as second:
+        assert second.max_position() == positions
+        assert {m: report_doc(second, m) for m in expected} == expected
+        [booking] = Ledger(second, "bertil").book_actual(
+            "it-drift", Decimal("99.99"), YearMonth(2024, 4), None, "Sent"
+        )
+        assert booking.position == positions + 1
+
+    with SQLiteStore(path) as third:
+        doc = report_doc(third, "2024-04")
+        drift = next(ln for ln in doc["lines"] if ln["code"] == "it-drift")
+        assert drift["actual_ytd"] == "99.99"
+        assert report_doc(third, "2024-01") == expected["2024-01"]
+        # known-at just before the late booking reproduces the earlier report
+        at = booking.recorded_at - timedelta(microseconds=1)
+        assert report_doc(third, "2024-12", at)["lines"] == expected["2024-12"]["lines"]
+
+
+def test_two_open_stores_on_one_file_see_each_others_writes(tmp_path: Path):
+    path = tmp_path / "shared.db"
+    a, b = SQLiteStore(path), SQLiteStore(path)
+    try:
+        Ledger(a, "anna").add_line("skola", "Skola")
+        Ledger(b, "bertil").set_budget("skola", Decimal("500"), 2024, "Budget")
+        Ledger(a, "anna").book_actual("skola", Decimal("20"), YearMonth(2024, 1))
+        for store in (a, b):
+            [line] = report_doc(store, "2024-01")["lines"]
+            assert (line["budget"], line["actual_ytd"]) == ("500.00", "20.00")
+        assert a.max_position() == b.max_position() == 3
+        # a rule checked by one opening sees the other's writes
+        with pytest.raises(RefusedError):
+            Ledger(b, "bertil").add_line("skola-grund", "Grundskola", "skola")
+    finally:
+        a.close()
+        b.close()
+
+
+def test_recording_times_never_go_backwards_across_openings_even_if_the_clock_does(
+    tmp_path: Path,
+):
+    path = tmp_path / "clock.db"
+    with SQLiteStore(path) as store:
+        [first] = Ledger(store, "anna").add_line("skola", "Skola")
+    past = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    with SQLiteStore(path) as store:
+        [second] = Ledger(store, "anna", clock=lambda: past).add_line("it", "IT")
+    assert second.recorded_at > first.recorded_at
+    assert second.recorded_at.utcoffset() == timedelta(0)
+
+
+def test_the_cli_reads_what_the_library_wrote_on_the_same_file(cli):
+    with SQLiteStore(cli.store_path) as store:
+        seed(Ledger(store, "anna"))
+        expected = report_doc(store, "2024-05")
+    assert cli.json("report", *Y, "--as-of", "2024-05") == expected
+    result = cli("line", "add", "fritid", "--name", "Fritid")
+    assert result.exit_code == 0, result.stderr
+    with SQLiteStore(cli.store_path) as store:
+        assert [ln["code"] for ln in report_doc(store, "2024-05")["lines"]][-1] == "fritid"
+
+
+def _cli_scenario(cli) -> list[dict[str, Any]]:
+    """A year of work through the CLI; returns the write outputs in order."""
+    out: list[dict[str, Any]] = []
+
+    def w(*args: str) -> dict[str, Any]:
+        args_list = list(args)
+        if "--" in args_list:
+            args_list.insert(args_list.index("--"), "--json")
+        else:
+            args_list.append("--json")
+        result = cli(*args_list)
+        assert result.exit_code == 0, result.stderr
+        out.append(json.loads(result.stdout))
+        return out[-1]
+
+    w("line", "add", "kommun", "--name", "Kommunen")
+    w("line", "add", "it", "--name", "IT", "--parent", "kommun")
+    w("line", "add", "it-sak", "--name", "Säkerhet", "--parent", "it")
+    w("line", "add", "it-drift", "--name", "Drift", "--parent", "it")
+    w("line", "add", "skola", "--name", "Skola", "--parent", "kommun")
+    w("budget", "set", "it-sak", "1 236 897", *Y, *R)
+    w("budget", "set", "it-drift", "2 016 tkr", *Y, *R)
+    w("budget", "set", "skola", "51,3 mkr", *Y, *R)
+    w("budget", "transfer", "skola", "it-sak", "100 000", *Y, "--effective", "2024-03", *R)
+    w("forecast", "set", "it-sak", "1 400 000", *Y, "--as-of", "2024-04", *R)
+    booking = w("actual", "book", "it-drift", "--period", "2024-02", "--", "-1 831 513")
+    w("actual", "reverse", booking["events"][0]["event_id"], *R)
+    w("actual", "book", "skola", "4 000 000,25", "--period", "2024-05", "--ref", "F-1")
+    w("note", "add", "skola", "Fler elever", *Y, "--period", "2024-05")
+    w("period", "close", "2024-05")
+    w("budget", "set", "it-drift", "2 100 tkr", *Y, "--effective", "2024-07", *R)
+    w("line", "add", "fritid", "--name", "Fritid")
+    w("actual", "book", "fritid", "12.50", "--period", "2024-08")
+    return out
+
+
+def _everything(cli, writes: list[dict[str, Any]]) -> dict[str, Any]:
+    known = [w["events"][0]["recorded_at"] for w in writes[2::4]]
+    docs: dict[str, Any] = {}
+    for m in (1, 2, 3, 5, 7, 12):
+        docs[f"report {m}"] = cli.json("report", *Y, "--as-of", f"2024-{m:02d}")
+    for k in known:
+        docs[f"report known {k}"] = cli.json("report", *Y, "--as-of", "2024-12", "--known-at", k)
+    for code in ("kommun", "it-drift", "skola"):
+        docs[f"history {code}"] = cli.json("history", code)
+        docs[f"why {code}"] = cli.json("why", code, *Y, "--from", "2024-01", "--to", "2024-12")
+    return docs
+
+
+def _rows(path: Path, table: str) -> list[Any]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_rebuild_gives_identical_reports_history_and_bridges(cli):
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    entries = _rows(cli.store_path, "prognos_entries")
+    lines = _rows(cli.store_path, "prognos_lines")
+    result = cli("rebuild", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"events": entries[-1][0]}
+    assert _everything(cli, writes) == before
+    assert _rows(cli.store_path, "prognos_entries") == entries
+    assert _rows(cli.store_path, "prognos_lines") == lines
+    assert cli("check").exit_code == 0
+    human = cli("rebuild")
+    assert human.exit_code == 0 and human.stdout.strip()
+
+
+def test_rebuild_restores_views_that_were_dropped(cli):
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    con = sqlite3.connect(cli.store_path)
+    with con:
+        con.execute("DELETE FROM prognos_entries")
+        con.execute("DELETE FROM prognos_lines")
+    con.close()
+    assert cli("check").exit_code == 1
+    assert cli("rebuild").exit_code == 0
+    assert cli("check").exit_code == 0
+    assert _everything(cli, writes) == before
+
+
+def test_the_events_themselves_are_never_updated_or_deleted(cli):
+    """The log (eventsourcing's stored events) only grows: earlier rows stay byte-identical."""
+    _cli_scenario(cli)
+    con = sqlite3.connect(cli.store_path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    finally:
+        con.close()
+    log_tables = [t for t in tables if not t.startswith("prognos_") and t != "tracking"]
+    assert log_tables, tables
+    before = {t: _rows(cli.store_path, t) for t in log_tables}
+    assert any(before.values())
+    assert cli("actual", "book", "skola", "1", "--period", "2024-09").exit_code == 0
+    assert cli("rebuild").exit_code == 0
+    after = {t: _rows(cli.store_path, t) for t in log_tables}
+    for t in log_tables:
+        assert set(before[t]) <= set(after[t]), t
+    assert sum(map(len, after.values())) == sum(map(len, before.values())) + 1
+
+
+def test_check_passes_on_a_year_of_work(cli):
+    _cli_scenario(cli)
+    result = cli("check", "--json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["ok"] is True
