@@ -35,7 +35,13 @@ def read_table(
 def decode(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM), else Windows-1252, as Swedish exports come."""
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            # Marked as UTF-8: reading it as Windows-1252 would only garble it.
+            raise InvalidInputError(
+                f"{name}: marked UTF-8 but byte {e.start + 3} is not valid UTF-8"
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -78,7 +84,7 @@ def _read_csv(data: bytes, name: str, delimiter: str | None) -> Table:
         for cells in reader:
             rows.append((reader.line_num, cells))
     except csv.Error as e:
-        raise InvalidInputError(f"{name}: row {reader.line_num + 1}: {e}") from None
+        raise InvalidInputError(f"{name}: row {reader.line_num}: {e}") from None
     return _table(name, rows)
 
 

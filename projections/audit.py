@@ -29,6 +29,7 @@ def run_checks(store: Any) -> list[Check]:
     return [
         _views_current(store),
         _entries_equal_log(store),
+        _decision_views_equal_log(store),
         _reports_equal_replay(store, years),
         _rollups_add_up(store, years),
         _transfers_net_to_zero(store),
@@ -68,6 +69,51 @@ def _entries_equal_log(store: Any) -> Check:
     if extra is not None:
         return Check("views_equal_replay", False, f"view row at position {extra[0]} has no event")
     return Check("views_equal_replay", True, f"{count} events match their view rows")
+
+
+def _decision_views_equal_log(store: Any) -> Check:
+    """The tables the rules decide on (the line tree, closings) equal a replay of the log.
+
+    A tampered `children` or `closed_through` would let refused commands through,
+    so they are re-derived here rather than trusted.
+    """
+    lines: dict[str, list[Any]] = {}
+    meta: dict[str, str] = {}
+    ledger_version = 0
+    for event in store.notifications():
+        code = event.line
+        if event.kind == "line_added":
+            parent = getattr(event, "parent")
+            depth = lines[parent][4] + 1 if parent is not None else 0
+            if parent is not None:
+                lines[parent][5] += 1
+            lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0, 1]
+        elif code is not None:
+            lines[code][7] += 1
+            if event.kind in views.AMOUNT_KINDS:
+                lines[code][6] = 1
+        else:
+            ledger_version += 1
+            if event.kind == "period_closed":
+                meta["closed_through"] = str(getattr(event, "through"))
+        meta["last_recorded_at"] = views.format_instant(event.recorded_at)
+    if ledger_version:
+        meta["ledger_version"] = str(ledger_version)
+    with store.read() as c:
+        c.execute(
+            "SELECT code, name, parent, position, depth, children, has_amounts, version "
+            "FROM prognos_lines"
+        )
+        stored = {row[0]: list(row) for row in c.fetchall()}
+        c.execute("SELECT key, value FROM prognos_meta")
+        stored_meta = dict(tuple(row) for row in c.fetchall())
+    for code in sorted(lines.keys() | stored.keys()):
+        if lines.get(code) != stored.get(code):
+            return Check("decision_views_equal_replay", False, f"line {code!r} differs from the log")
+    if stored_meta != meta:
+        keys = sorted(k for k in meta.keys() | stored_meta.keys() if meta.get(k) != stored_meta.get(k))
+        return Check("decision_views_equal_replay", False, f"{', '.join(keys)} differ from the log")
+    return Check("decision_views_equal_replay", True, f"{len(lines)} lines and the closings match")
 
 
 def _reports(store: Any, year: int) -> list[Report]:

@@ -369,11 +369,6 @@ def test_a_broken_xlsx_file_is_a_usage_error(tree, put, usage_error):
     usage_error("import", str(path), "budget", "--year", "2024", names="trasig.xlsx")
 
 
-@pytest.mark.xfail(
-    reason="openpyxl is imported by `prognos import` for .xlsx but is not a declared "
-    "dependency in pyproject.toml: a clean `pip install -e .` cannot read xlsx",
-    strict=True,
-)
 def test_openpyxl_is_a_declared_dependency():
     requires = importlib.metadata.requires("prognos") or []
     assert any(re.match(r"openpyxl\b", r, re.I) and "extra ==" not in r for r in requires), requires
@@ -644,23 +639,12 @@ def test_a_file_of_100000_rows_is_one_transaction(cli, tree, put, imp, line_of):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="a CSV quoting error is reported one row late: domain/tables.py adds 1 to "
-    "csv.reader.line_num, which already counts the line being parsed",
-    strict=True,
-)
 def test_a_quoting_error_names_the_row_it_is_in(tree, put, usage_error):
     path = put("q.csv", 'code;amount\nit-sak;"1"2\nskola;3\n')
     line = usage_error("import", str(path), "budget", "--year", "2024", names="q.csv")
     assert "row 2" in line, line
 
 
-@pytest.mark.xfail(
-    reason="a file that starts with a UTF-8 byte-order mark but holds an invalid UTF-8 "
-    "sequence (e.g. cut in the middle of a character) is silently read as Windows-1252: "
-    "names and references become mojibake ('LÃ¶n') instead of the file being refused",
-    strict=True,
-)
 def test_a_file_marked_utf8_is_never_read_as_windows_1252(cli, tree, put, snapshot):
     content = "\ufeffcode;name;amount;ref\nit-ny;Lön;5;Ver-ö\nit-mer;Åsa;7;x".encode("utf-8")
     path = put("bom.csv", content + "ö".encode("utf-8")[:1])  # a cut multi-byte character
