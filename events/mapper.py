@@ -7,7 +7,7 @@ notification id becomes the event's global position.
 
 from __future__ import annotations
 
-import json
+import orjson
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -83,7 +83,9 @@ def state_of(event: LedgerEvent) -> dict[str, Any]:
 
 
 def encode(state: dict[str, Any]) -> bytes:
-    return json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
+    # orjson: compact UTF-8 JSON, the same bytes as json.dumps(separators=(",", ":"),
+    # ensure_ascii=False), many times faster for a million-event import.
+    return orjson.dumps(state)
 
 
 def stored_state(event: LedgerEvent) -> bytes:
@@ -104,7 +106,7 @@ def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]
     cls = _BY_TOPIC.get(topic)
     if cls is None:
         raise LookupError(f"unknown event topic {topic!r}")
-    data: dict[str, Any] = json.loads(state)
+    data: dict[str, Any] = orjson.loads(state)
     version = data.pop("class_version", 1)
     data = upcast(cls.kind, version, cls.class_version, data)
     data["class_version"] = cls.class_version

@@ -162,9 +162,17 @@ def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
     return entry_from_state(event.position, event.kind, state_of(event))
 
 
-def create(cursor: Any) -> None:
+def create(cursor: Any, indexes: bool = True) -> None:
+    """Create the view tables; a rebuild adds the indexes after loading (`create_indexes`)."""
     for statement in SCHEMA:
-        cursor.execute(statement)
+        if indexes or " INDEX " not in statement:
+            cursor.execute(statement)
+
+
+def create_indexes(cursor: Any) -> None:
+    for statement in SCHEMA:
+        if " INDEX " in statement:
+            cursor.execute(statement)
 
 
 def drop(cursor: Any) -> None:
