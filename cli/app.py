@@ -26,6 +26,10 @@ class PrognosGroup(TyperGroup):
         except (typer.Abort, EOFError, KeyboardInterrupt):
             _fail("aborted", 1)
         except Exception as e:
+            if type(e).__name__ == "NoArgsIsHelpError":
+                # A group called without a command: its help, as written, not squeezed.
+                typer.echo(e.format_message(), err=True)  # type: ignore[attr-defined]
+                sys.exit(2)
             # Typer's usage errors (its own click, vendored or not) carry their
             # exit code (2 for usage) and message; anything else is a bug and
             # keeps its traceback.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Optional
 
 import typer
@@ -18,7 +19,10 @@ KnownAt = Annotated[
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160  # a file or a pipe has no width: don't fold the figures
+    return console
 
 
 def report(

@@ -40,10 +40,10 @@ def report_table(rep: Report, unit: str) -> Any:
 
     known = f", as known at {format_instant(rep.known_at)}" if rep.known_at else ""
     table = Table(title=f"{rep.year} as of {rep.as_of}{known} ({unit})")
-    table.add_column("Line")
+    table.add_column("Line", overflow="fold", min_width=18)
     for header in ("Budget", "Forecast", "Dev.", "Budget YTD", "Actual YTD", "Dev. YTD"):
-        table.add_column(header, justify="right")
-    table.add_column("Rev.")
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Rev.", no_wrap=True)
     for row in rep.rows:
         label = "  " * row.depth + row.name
         table.add_row(
@@ -91,7 +91,8 @@ def bridge_table(b: Any) -> Any:
         f"change {format_display(b.change)} kr)"
     )
     for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Reason"):
-        table.add_column(header, justify="right" if header in ("Before", "Delta", "After") else "left")
+        amount = header in ("Before", "Delta", "After")
+        table.add_column(header, justify="right" if amount else "left", no_wrap=amount)
     for s in b.steps:
         table.add_row(
             str(s.month), s.line, s.kind, format_display(s.before), format_display(s.delta),
@@ -105,7 +106,8 @@ def history_table(code: str, events: list[dict[str, Any]]) -> Any:
 
     table = Table(title=f"History of {code}")
     for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Reason / text"):
-        table.add_column(header, justify="right" if header in ("Pos", "Amount") else "left")
+        number = header in ("Pos", "Amount")
+        table.add_column(header, justify="right" if number else "left", no_wrap=number)
     for e in events:
         note = e.get("text") or e.get("reason") or ""
         if e.get("reversed_by"):
