@@ -1,8 +1,10 @@
 """The forecast bridge: how the forecast of a line (or roll-up) as of one month became the next.
 
-Each leaf's forecast is folded in (month, recording order) up to `from`; the
-events of the months after it, up to `to`, are then replayed one command at a
-time, and each command's net effect on the queried line becomes a step.
+Each leaf's forecast as of `from` comes from the report's queries; the events
+of the months after it, up to `to`, are then replayed in (month, recording
+order), and each command's net effect on the queried line in a month becomes
+a step. A command's events are contiguous in that order (writers are
+serialised), so a step is a run of rows with the same month and command.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from prognos.domain.errors import RefusedError, UnknownLineError
-from prognos.domain.money import from_ore
+from prognos.domain.money import from_ore, to_ore
 from prognos.domain.period import YearMonth
-from prognos.projections.report import cutoff, lines
+from prognos.projections.report import cutoff, leaf_figures, lines
 from prognos.projections.rollup import subtree
 
 FORECAST_KINDS = ("budget_set", "budget_transferred", "forecast_revised")
@@ -51,28 +53,6 @@ class Bridge:
         return self.to_forecast - self.from_forecast
 
 
-class _Leaf:
-    """A leaf's running budget and forecast revision during the fold."""
-
-    __slots__ = ("budget", "revision")
-
-    def __init__(self) -> None:
-        self.budget = Decimal("0.00")
-        self.revision: Decimal | None = None
-
-    @property
-    def forecast(self) -> Decimal:
-        return self.budget if self.revision is None else self.revision
-
-    def apply(self, kind: str, amount: Decimal) -> None:
-        if kind == "budget_set":
-            self.budget = amount
-        elif kind == "budget_transferred":
-            self.budget += amount
-        else:
-            self.revision = amount
-
-
 def bridge(
     store: Any,
     code: str,
@@ -93,48 +73,73 @@ def bridge(
             when = f" at {known_at.isoformat()}" if known_at else ""
             raise UnknownLineError(f"unknown line {code!r}{when}")
         parents = {line.parent for line in tree}
-        leaves = {line.code: _Leaf() for line in below if line.code not in parents}
+        leaf_codes = {line.code for line in below if line.code not in parents}
+        # The opening state comes from the report's grouped queries; only the
+        # events between the two months are replayed, as integer öre.
+        budget: dict[str, int] = {}
+        revision: dict[str, int] = {}
+        for leaf, figures in leaf_figures(cursor, year, from_month, upto).items():
+            if leaf in leaf_codes:
+                budget[leaf] = to_ore(figures.budget)
+                if figures.forecast is not None:
+                    revision[leaf] = to_ore(figures.forecast)
+        opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
         cursor.execute(
-            "SELECT position, event_id, command_id, kind, line, month, amount, user, "
-            "recorded_at, reason FROM prognos_entries "
-            "WHERE year = ? AND kind IN (?, ?, ?) AND month <= ? AND position <= ? "
+            "SELECT month, command_id, kind, line, amount, position FROM prognos_entries "
+            "WHERE year = ? AND kind IN (?, ?, ?) AND month > ? AND month <= ? AND position <= ? "
             "ORDER BY month, position",
-            (year, *FORECAST_KINDS, to_month.index, upto),
+            (year, *FORECAST_KINDS, from_month.index, to_month.index, upto),
         )
-        rows = [row for row in cursor.fetchall() if row[4] in leaves]
+        everything = len(leaf_codes) == sum(1 for line in tree if line.code not in parents)
+        steps: list[tuple[int, int, int]] = []  # (month, position of the representative, delta)
+        group: tuple[int, str] | None = None
+        delta, representative = 0, 0
+        for month, command, kind, line, amount, position in cursor:
+            if not everything and line not in leaf_codes:
+                continue
+            if (month, command) != group:
+                if delta:
+                    steps.append((group[0], representative, delta))  # type: ignore[index]
+                group, delta, representative = (month, command), 0, 0
+            before = revision.get(line, budget.get(line, 0))
+            if kind == "forecast_revised":
+                revision[line] = amount
+            elif kind == "budget_set":
+                budget[line] = amount
+            else:
+                budget[line] = budget.get(line, 0) + amount
+            change = revision.get(line, budget.get(line, 0)) - before
+            if change and not representative:
+                representative = position
+            delta += change
+        if delta:
+            steps.append((group[0], representative, delta))  # type: ignore[index]
+        details = _details(cursor, [position for _, position, _ in steps])
 
-    start = 0
-    while start < len(rows) and rows[start][5] <= from_month.index:
-        _, _, _, kind, line, _, amount, *_ = rows[start]
-        leaves[line].apply(kind, from_ore(amount))
-        start += 1
-    opening = sum((leaf.forecast for leaf in leaves.values()), Decimal("0.00"))
-    result = Bridge(code, year, known_at, from_month, to_month, opening, opening)
-
+    result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening), from_ore(opening))
     running = opening
-    i = start
-    while i < len(rows):
-        month, command = rows[i][5], rows[i][2]
-        delta = Decimal("0.00")
-        representative = None
-        while i < len(rows) and rows[i][5] == month and rows[i][2] == command:
-            _, _, _, kind, line, _, amount, *_ = rows[i]
-            leaf = leaves[line]
-            before = leaf.forecast
-            leaf.apply(kind, from_ore(amount))
-            if leaf.forecast != before and representative is None:
-                representative = rows[i]
-            delta += leaf.forecast - before
-            i += 1
-        if delta == 0 or representative is None:
-            continue
-        _, event_id, _, kind, line, _, _, user, recorded_at, reason = representative
+    for month, position, change in steps:
+        event_id, kind, line, user, recorded_at, reason = details[position]
         result.steps.append(
             Step(
-                event_id, kind, line, YearMonth.from_index(month),
-                running, running + delta, delta, user, recorded_at, reason,
+                event_id, kind, line, YearMonth.from_index(month), from_ore(running),
+                from_ore(running + change), from_ore(change), user, recorded_at, reason,
             )
         )
-        running += delta
-    result.to_forecast = running
+        running += change
+    result.to_forecast = from_ore(running)
     return result
+
+
+def _details(cursor: Any, positions: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Who, when and why of each step's representative event."""
+    found: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(positions), 500):
+        chunk = positions[i : i + 500]
+        cursor.execute(
+            "SELECT position, event_id, kind, line, user, recorded_at, reason "
+            f"FROM prognos_entries WHERE position IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        found.update((row[0], tuple(row[1:])) for row in cursor.fetchall())
+    return found

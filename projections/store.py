@@ -51,6 +51,7 @@ class SQLiteStore:
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = os.fspath(path)
+        self._reader: sqlite3.Connection | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(folder):
             raise StoreError(f"cannot open store {self.path}: folder {folder} does not exist")
@@ -66,6 +67,8 @@ class SQLiteStore:
         self.catch_up()
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self.datastore.close()
 
     def __enter__(self) -> SQLiteStore:
@@ -90,10 +93,16 @@ class SQLiteStore:
             conn.commit()
 
     @contextmanager
-    def read(self) -> Iterator[SQLiteCursor]:
-        """A consistent snapshot for the several queries of one report."""
-        with self.datastore.transaction(commit=False) as cursor:
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        """A consistent snapshot for the several queries of one report (a plain cursor)."""
+        if self._reader is None:
+            self._reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        cursor = self._reader.cursor()
+        cursor.execute("BEGIN")
+        try:
             yield cursor
+        finally:
+            cursor.execute("ROLLBACK")
 
     def source(self, sha256: str) -> tuple[str, bytes] | None:
         """The name and exact bytes of an imported file."""

@@ -577,7 +577,7 @@ def test_a_second_import_says_so_in_words(cli, tree, put, imp):
 )
 def test_source_returns_exactly_the_imported_bytes(cli, tree, put, imp, tmp_path, content):
     path = put("a.csv", content)
-    summary = imp(path, "actual", "--period", "2024-01", "--line-col", "1", "--amount-col", "2")
+    summary = imp(path, "actual", "--period", "2024-01")
     result = cli("source", summary["sha256"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == content

@@ -27,6 +27,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -478,7 +479,6 @@ def check_events(case: Case, sha: str, store: Path, intact: list[Expected],
     if cut is not None:
         number, row = cut
         extra = [g for g in got if g[0] == number]
-        got = [g for g in got if g[0] != number]
         assert len(extra) <= 1, extra
         for _, code, kronor, month, ref in extra:
             assert code == row.code, (extra, row)
@@ -486,8 +486,7 @@ def check_events(case: Case, sha: str, store: Path, intact: list[Expected],
             assert month in (row.month, case.default_month or f"{YEAR}-01"), (extra, row)
             assert kronor in amount_readings(row, case), (extra, row)
             assert ref is None or (row.ref or "").startswith(ref), (extra, row)
-            if not (case.kind == "actual" and kronor == 0):
-                want.append((number, code, kronor, month, ref))
+            want.append((number, code, kronor, month, ref))
         want.sort(key=lambda t: t[0])
     assert got == sorted(want, key=lambda t: t[0]), f"history {got} != file {want}"
     check_report(case, store, got)
@@ -557,7 +556,10 @@ FUZZ = settings(
 
 
 def _run_case(case: Case) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="prognos-fuzz-"))
+    # The property is about reading files, not durability: keep the store in memory-backed
+    # /dev/shm where there is one, as the command-line tests do.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix="prognos-fuzz-", dir=shm))
     try:
         store = new_store(folder)
         written = write_file(case)
