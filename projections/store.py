@@ -36,6 +36,7 @@ from prognos.events.mapper import (
 from prognos.projections import views
 
 BATCH = 20_000
+CACHE_KIB = 128 * 1024
 
 # Imported files, byte for byte, by content hash. Not a view: never dropped on
 # rebuild, because the log only names the file (SourceImported) and cannot
@@ -58,13 +59,26 @@ class SQLiteStore:
         try:
             self.datastore = SQLiteDatastore(self.path, originator_id_type="uuid")
             self.recorder = SQLiteProcessRecorder(self.datastore)
-            self.recorder.create_table()
-            with self.datastore.transaction(commit=True) as c:
-                views.create(c)
-                c.execute(SOURCES_SCHEMA)
+            if not self._has_tables():
+                self.recorder.create_table()
+                with self.datastore.transaction(commit=True) as c:
+                    views.create(c)
+                    c.execute(SOURCES_SCHEMA)
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store {self.path}: {e}") from None
-        self.catch_up()
+        # Views written with their events are never behind; a store written by a
+        # build whose views were dropped or renamed is caught up here.
+        if self.tracked_position() < self.max_position():
+            self.catch_up()
+
+    def _has_tables(self) -> bool:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('stored_events', 'tracking', 'prognos_entries', 'prognos_lines', "
+                "'prognos_commands', 'prognos_meta', 'prognos_sources')"
+            )
+            return bool(c.fetchone()[0] == 7)
 
     def close(self) -> None:
         if self._reader is not None:
@@ -80,17 +94,8 @@ class SQLiteStore:
     @contextmanager
     def write(self) -> Iterator[SQLiteUnitOfWork]:
         """One serialised write transaction: decide, record events, update views."""
-        with self.datastore.get_connection(commit=True) as conn:
-            cursor = conn.cursor()
-            # IMMEDIATE takes the write lock before the rules read the views, so
-            # two processes cannot both decide on the same state.
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield SQLiteUnitOfWork(self, cursor)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+        with self._writing() as cursor:
+            yield SQLiteUnitOfWork(self, cursor)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:
@@ -134,6 +139,11 @@ class SQLiteStore:
     def _writing(self) -> Iterator[SQLiteCursor]:
         with self.datastore.get_connection(commit=True) as conn:
             cursor = conn.cursor()
+            # A bulk write touches index pages all over a large file; the default
+            # 2 MB page cache would re-read them again and again.
+            cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # IMMEDIATE takes the write lock before the rules read the views, so
+            # two processes cannot both decide on the same state.
             cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield cursor
