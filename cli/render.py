@@ -13,25 +13,48 @@ LINE_AMOUNTS = (
 )
 
 
+def kr(ore: int) -> str:
+    """Integer öre as a JSON amount in kronor with two decimals (what format_json gives)."""
+    sign = "-" if ore < 0 else ""
+    whole, cents = divmod(abs(ore), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _amounts(row: Any) -> dict[str, str]:
+    return {
+        "budget": kr(row.budget_ore),
+        "forecast": kr(row.forecast_ore),
+        "forecast_deviation": kr(row.forecast_ore - row.budget_ore),
+        "budget_ytd": kr(row.budget_ytd_ore),
+        "actual_ytd": kr(row.actual_ytd_ore),
+        "actual_deviation": kr(row.actual_ytd_ore - row.budget_ytd_ore),
+    }
+
+
 def report_json(rep: Report) -> dict[str, Any]:
+    lines = []
+    for row in rep.rows:
+        amounts = _amounts(row)
+        lines.append({
+            "code": row.code,
+            "name": row.name,
+            "parent": row.parent,
+            "depth": row.depth,
+            "is_leaf": row.is_leaf,
+            "budget": amounts["budget"],
+            "forecast": amounts["forecast"],
+            "forecast_deviation": amounts["forecast_deviation"],
+            "forecast_revised": row.forecast_revised,
+            "budget_ytd": amounts["budget_ytd"],
+            "actual_ytd": amounts["actual_ytd"],
+            "actual_deviation": amounts["actual_deviation"],
+        })
     return {
         "year": rep.year,
         "as_of": str(rep.as_of),
         "known_at": format_instant(rep.known_at) if rep.known_at else None,
-        "lines": [
-            {
-                "code": row.code,
-                "name": row.name,
-                "parent": row.parent,
-                "depth": row.depth,
-                "is_leaf": row.is_leaf,
-                **{f: format_json(getattr(row, f)) for f in LINE_AMOUNTS[:3]},
-                "forecast_revised": row.forecast_revised,
-                **{f: format_json(getattr(row, f)) for f in LINE_AMOUNTS[3:]},
-            }
-            for row in rep.rows
-        ],
-        "total": {f: format_json(getattr(rep.total, f)) for f in LINE_AMOUNTS},
+        "lines": lines,
+        "total": _amounts(rep.total),
     }
 
 

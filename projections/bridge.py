@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from prognos.domain.errors import RefusedError, UnknownLineError
-from prognos.domain.money import from_ore, to_ore
+from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
 from prognos.projections.report import cutoff, leaf_figures, lines
 from prognos.projections.rollup import subtree
@@ -78,11 +78,11 @@ def bridge(
         # events between the two months are replayed, as integer öre.
         budget: dict[str, int] = {}
         revision: dict[str, int] = {}
-        for leaf, figures in leaf_figures(cursor, year, from_month, upto).items():
+        for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(cursor, year, from_month, upto).items():
             if leaf in leaf_codes:
-                budget[leaf] = to_ore(figures.budget)
-                if figures.forecast is not None:
-                    revision[leaf] = to_ore(figures.forecast)
+                budget[leaf] = leaf_budget
+                if leaf_forecast is not None:
+                    revision[leaf] = leaf_forecast
         opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
         cursor.execute(
             "SELECT month, command_id, kind, line, amount, position FROM prognos_entries "

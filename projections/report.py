@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from prognos.domain.clock import format_instant
-from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
-from prognos.projections.rollup import LeafFigures, Line, Report, build_report
+from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
 
 # Orders budget events by (effective month, recording order) as one integer.
 ORDER_KEY = "(month * 4294967296 + position)"
@@ -71,27 +70,24 @@ def lines(cursor: Any, upto: int = NO_LIMIT) -> list[Line]:
     return [Line(*row) for row in cursor.fetchall()]
 
 
-def leaf_figures(cursor: Any, year: int, as_of: YearMonth, upto: int) -> dict[str, LeafFigures]:
+def leaf_figures(cursor: Any, year: int, as_of: YearMonth, upto: int) -> dict[str, OreFigures]:
+    """Each leaf's (budget, latest forecast or None, actual to date), in integer öre."""
     params = {"year": year, "month": as_of.index, "upto": upto}
     cursor.execute(BUDGET_SQL, params)
-    budget = {line: from_ore(amount) for line, amount in cursor.fetchall()}
+    budget = dict(cursor.fetchall())
     cursor.execute(FORECAST_SQL, params)
-    forecast = {line: from_ore(amount) for line, amount in cursor.fetchall()}
+    forecast = dict(cursor.fetchall())
     cursor.execute(ACTUAL_SQL, params)
-    actual = {line: from_ore(amount) for line, amount in cursor.fetchall()}
-    figures = {}
-    for code in budget.keys() | forecast.keys() | actual.keys():
-        figures[code] = LeafFigures(
-            budget=budget.get(code, from_ore(0)),
-            forecast=forecast.get(code),
-            actual_ytd=actual.get(code, from_ore(0)),
-        )
-    return figures
+    actual = dict(cursor.fetchall())
+    return {
+        code: (budget.get(code, 0), forecast.get(code), actual.get(code, 0))
+        for code in budget.keys() | forecast.keys() | actual.keys()
+    }
 
 
 def report(store: Any, year: int, as_of: YearMonth, known_at: datetime | None = None) -> Report:
     with store.read() as cursor:
         upto = cutoff(cursor, known_at)
-        return build_report(
+        return build_report_ore(
             year, as_of, known_at, lines(cursor, upto), leaf_figures(cursor, year, as_of, upto)
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from prognos.domain.money import ytd_share
+from prognos.domain.money import from_ore, to_ore
 from prognos.domain.period import YearMonth
 
 ZERO = Decimal("0.00")
@@ -35,43 +35,56 @@ class LeafFigures:
     forecast: Decimal | None = None
     actual_ytd: Decimal = ZERO
 
+    def in_ore(self) -> OreFigures:
+        forecast = None if self.forecast is None else to_ore(self.forecast)
+        return (to_ore(self.budget), forecast, to_ore(self.actual_ytd))
+
+
+# The same, in integer öre: what the SQL report produces and the roll-up adds.
+OreFigures = tuple[int, "int | None", int]
+
+
+def _kr(ore: int) -> Decimal:
+    return from_ore(ore)
+
 
 @dataclass
 class Row:
+    """One line of a report. Figures are kept in integer öre (exact, and fast to add
+    for 50,000 lines); the kronor properties give them as Decimal."""
+
     code: str
     name: str
     parent: str | None
     depth: int
     is_leaf: bool
-    budget: Decimal = ZERO
-    forecast: Decimal = ZERO
+    budget_ore: int = 0
+    forecast_ore: int = 0
     forecast_revised: bool = False
-    budget_ytd: Decimal = ZERO
-    actual_ytd: Decimal = ZERO
+    budget_ytd_ore: int = 0
+    actual_ytd_ore: int = 0
 
-    @property
-    def forecast_deviation(self) -> Decimal:
-        return self.forecast - self.budget
-
-    @property
-    def actual_deviation(self) -> Decimal:
-        return self.actual_ytd - self.budget_ytd
+    budget = property(lambda self: _kr(self.budget_ore))
+    forecast = property(lambda self: _kr(self.forecast_ore))
+    budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
+    actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
+    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
+    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
 @dataclass
 class Totals:
-    budget: Decimal = ZERO
-    forecast: Decimal = ZERO
-    budget_ytd: Decimal = ZERO
-    actual_ytd: Decimal = ZERO
+    budget_ore: int = 0
+    forecast_ore: int = 0
+    budget_ytd_ore: int = 0
+    actual_ytd_ore: int = 0
 
-    @property
-    def forecast_deviation(self) -> Decimal:
-        return self.forecast - self.budget
-
-    @property
-    def actual_deviation(self) -> Decimal:
-        return self.actual_ytd - self.budget_ytd
+    budget = property(lambda self: _kr(self.budget_ore))
+    forecast = property(lambda self: _kr(self.forecast_ore))
+    budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
+    actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
+    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
+    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
 @dataclass
@@ -81,6 +94,14 @@ class Report:
     known_at: datetime | None
     rows: list[Row] = field(default_factory=list)
     total: Totals = field(default_factory=Totals)
+
+
+def ytd_ore(annual_ore: int, months: int) -> int:
+    """annual × months/12 in öre, rounded half-even (as `money.ytd_share`, in integers)."""
+    quotient, remainder = divmod(annual_ore * months, 12)  # floor: exact for negatives too
+    if remainder * 2 > 12 or (remainder * 2 == 12 and quotient % 2 == 1):
+        return quotient + 1
+    return quotient
 
 
 def depth_first(lines: Iterable[Line]) -> list[tuple[Line, int, bool]]:
@@ -120,34 +141,36 @@ def build_report(
     leaves: Mapping[str, LeafFigures],
 ) -> Report:
     """Rows for every line; roll-ups summed bottom-up from their children."""
+    return build_report_ore(year, as_of, known_at, lines, {c: f.in_ore() for c, f in leaves.items()})
+
+
+def build_report_ore(
+    year: int,
+    as_of: YearMonth,
+    known_at: datetime | None,
+    lines: Iterable[Line],
+    leaves: Mapping[str, OreFigures],
+) -> Report:
     months = as_of.month
-    ordered = depth_first(lines)
-    rows = [Row(line.code, line.name, line.parent, depth, is_leaf) for line, depth, is_leaf in ordered]
+    rows = [Row(line.code, line.name, line.parent, depth, leaf) for line, depth, leaf in depth_first(lines)]
     by_code = {row.code: row for row in rows}
     for row in rows:
         if row.is_leaf:
-            figures = leaves.get(row.code, LeafFigures())
-            row.budget = figures.budget + ZERO
-            row.forecast_revised = figures.forecast is not None
-            row.forecast = (figures.budget if figures.forecast is None else figures.forecast) + ZERO
-            row.budget_ytd = ytd_share(figures.budget, months)
-            row.actual_ytd = figures.actual_ytd + ZERO
+            budget, forecast, actual = leaves.get(row.code, (0, None, 0))
+            row.budget_ore = budget
+            row.forecast_revised = forecast is not None
+            row.forecast_ore = budget if forecast is None else forecast
+            row.budget_ytd_ore = ytd_ore(budget, months)
+            row.actual_ytd_ore = actual
     # Children come after their parent in depth-first order, so summing in
     # reverse finishes every child before its parent is added to its own parent.
-    for row in reversed(rows):
-        if row.parent is None:
-            continue
-        parent = by_code[row.parent]
-        parent.budget += row.budget
-        parent.forecast += row.forecast
-        parent.budget_ytd += row.budget_ytd
-        parent.actual_ytd += row.actual_ytd
-        parent.forecast_revised = parent.forecast_revised or row.forecast_revised
     total = Totals()
-    for row in rows:
-        if row.parent is None:
-            total.budget += row.budget
-            total.forecast += row.forecast
-            total.budget_ytd += row.budget_ytd
-            total.actual_ytd += row.actual_ytd
+    for row in reversed(rows):
+        parent = by_code[row.parent] if row.parent is not None else total
+        parent.budget_ore += row.budget_ore
+        parent.forecast_ore += row.forecast_ore
+        parent.budget_ytd_ore += row.budget_ytd_ore
+        parent.actual_ytd_ore += row.actual_ytd_ore
+        if row.forecast_revised and parent is not total:
+            parent.forecast_revised = True  # type: ignore[union-attr]
     return Report(year, as_of, known_at, rows, total)
