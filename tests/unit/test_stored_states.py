@@ -1,0 +1,64 @@
+"""The bulk import writes events in their stored form without building models: pin that
+form to what the models themselves store, and the ids to their promised order."""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+import orjson
+import pytest
+
+from prognos.domain.ids import new_event_id, new_event_ids
+from prognos.domain.importer import SourceFile
+from prognos.domain.importing import Columns, ImportSpec, read_rows
+from prognos.domain.tables import read_table
+from prognos.events.mapper import BY_KIND, from_stored, state_of, stored_state
+
+
+def _import(ledger, store, text: str, spec: ImportSpec) -> list[tuple[int, str, bytes]]:
+    data = text.encode()
+    table = read_table(data, "f.csv")
+    source = SourceFile("f.csv", hashlib.sha256(data).hexdigest(), data, len(table.rows))
+    result = ledger.import_rows(read_rows(table, spec), spec, source)
+    with store.read() as c:
+        c.execute(
+            "SELECT rowid, topic, state FROM stored_events WHERE rowid >= ? ORDER BY rowid",
+            (result.first_position,),
+        )
+        return c.fetchall()
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("code;name;parent\na;A;\nb;B;a\n", ImportSpec(kind="lines")),
+        ("code;amount\nb;1 236 897,50\n", ImportSpec(kind="budget", year=2024)),
+        ("code;amount;month\nb;-12,5;2024-05\n", ImportSpec(kind="forecast", year=2024)),
+        ("code;amount;ref\nb;100;V1\nc;7;\n",
+         ImportSpec(kind="actual", month=None, columns=Columns(month=None), create_lines=True,
+                    parent="a")),
+    ],
+    ids=["lines", "budget", "forecast", "actual"],
+)
+def test_a_bulk_written_event_is_exactly_what_its_model_would_store(ledger, store, text, spec):
+    if spec.kind != "lines":
+        ledger.add_line("a", "A")
+        ledger.add_line("b", "B", parent="a")
+    if spec.kind == "actual":
+        text = text.replace("ref\n", "ref;period\n").replace(";V1\n", ";V1;2024-03\n")
+        text = text.replace("c;7;\n", "c;7;;2024-04\n")
+    rows = _import(ledger, store, text, spec)
+    assert rows, "the import recorded nothing"
+    for position, topic, state in rows:
+        event = from_stored(topic, state, position)  # validates against the model
+        assert orjson.loads(stored_state(event)) == orjson.loads(state)
+        assert set(orjson.loads(state)) == set(state_of(event))
+        assert type(event) is BY_KIND[event.kind]
+
+
+def test_event_ids_are_version_7_uuids_that_sort_in_the_order_they_were_made():
+    ids = [str(new_event_id()) for _ in range(50)] + new_event_ids(500) + [str(new_event_id())]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+    assert {UUID(i).version for i in ids} == {7}
