@@ -7,7 +7,7 @@ with one recorded-at, so no view ever shows half a command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -235,7 +235,7 @@ class Ledger:
             return cmd.uow.record([PeriodClosed(**cmd.audit(through=through))])
 
     def import_rows(
-        self, rows: list[ImportRow], spec: ImportSpec, source: SourceFile
+        self, rows: Iterable[ImportRow], spec: ImportSpec, source: SourceFile
     ) -> ImportResult:
         """Record a whole file in one command, or nothing; a file already imported adds nothing."""
         reason = rules.optional_text(spec.reason) or f"imported from {source.name}"
@@ -243,11 +243,13 @@ class Ledger:
             if cmd.uow.source_imported(source.sha256):
                 return ImportResult(source.sha256, source.rows, 0, None, None, True)
             decider = ImportDecider(cmd.uow, spec, source, cmd.stored_fields())
-            records = decider.records(rows, cmd.next_position)
-            cmd.uow.record_states(records)
+            first, count = cmd.next_position, 0
+            for chunk in decider.records(rows, first):
+                cmd.uow.record_states(chunk)
+                count += len(chunk)
             cmd.uow.save_source(source.sha256, source.name, source.content)
             return ImportResult(
-                source.sha256, source.rows, len(records), records[0][0], records[-1][0],
+                source.sha256, source.rows, count, first, first + count - 1,
                 already_imported=False, skipped=decider.skipped,
             )
 

@@ -7,6 +7,7 @@ the store, and all rows are recorded together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,22 +70,34 @@ class ImportDecider:
         self.skipped = 0
         self.drafts: list[tuple[str, str | None, dict[str, Any]]] = []
 
-    def records(self, rows: list[ImportRow], first_position: int) -> list[Record]:
-        """The header event and one or two events per row, numbered from `first_position`."""
+    def records(
+        self, rows: Iterable[ImportRow], first_position: int, chunk: int = 20_000
+    ) -> Iterator[list[Record]]:
+        """The header event and one or two events per row, numbered from `first_position`,
+        in chunks, so that a file of any size is written with bounded memory."""
         s = self.source
         self._draft("source_imported", None, {"sha256": s.sha256, "name": s.name,
                                               "size": len(s.content), "rows": s.rows}, None)
+        position = first_position
         for row in rows:
             try:
                 self._row(row)
             except LedgerError as e:
                 role = "month" if isinstance(e, (ClosedPeriodError, MonthOutsideYearError)) else "line"
                 raise row_error(s.name, row.row, s.columns.get(role), e) from None
+            if len(self.drafts) >= chunk:
+                yield self._number(position)
+                position += chunk
+        if self.drafts:
+            yield self._number(position)
+
+    def _number(self, first: int) -> list[Record]:
         ids = new_event_ids(len(self.drafts))
         out = []
         for i, (kind, line, state) in enumerate(self.drafts):
             state["event_id"] = ids[i]
-            out.append((first_position + i, kind, line, state))
+            out.append((first + i, kind, line, state))
+        self.drafts = []
         return out
 
     def _draft(self, kind: str, line: str | None, fields: dict[str, Any], row: int | None) -> None:

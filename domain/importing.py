@@ -6,7 +6,7 @@ the whole file with an error that names the file, the row and the column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -124,7 +124,8 @@ def column_names(table: Table, spec: ImportSpec) -> dict[str, str]:
 
 def read_rows(
     table: Table, spec: ImportSpec, progress: Callable[[int], None] | None = None
-) -> list[ImportRow]:
+) -> Iterator[ImportRow]:
+    """The rows, read lazily; the first unreadable cell raises, naming row and column."""
     columns = resolve_columns(table, spec)
     option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period", "lines": ""}[
         spec.kind
@@ -132,64 +133,51 @@ def read_rows(
     default_month = spec.month
     if default_month is None and spec.kind == "budget" and spec.year is not None:
         default_month = YearMonth.first_of(spec.year)
-    rows = []
-    for number, cells in table.rows:
+    if default_month is not None and spec.year is not None:
+        default_month.require_in(spec.year, option)
+    header = table.header
+    at = {role: columns.get(role) for role in ("line", "amount", "name", "parent", "month", "ref")}
+    used = [i for i in at.values() if i is not None]
+    width = max(used) + 1
+    months: dict[str, YearMonth] = {}  # a file holds few distinct months: read each once
 
-        def cell(role: str) -> str | None:
-            index = columns.get(role)
-            if index is None:
-                return None
-            if index >= len(cells):
-                raise row_error(
-                    table.name, number, table.header[index],
-                    InvalidInputError("missing cell (row is too short)"),
-                )
-            return cells[index].strip()
+    def text(cells: list[str], role: str) -> str | None:
+        index = at[role]
+        return None if index is None else (cells[index].strip() or None)
 
-        code = cell("line")
+    for count, (number, cells) in enumerate(table.rows, start=1):
+        if progress is not None and count % 5000 == 0:
+            progress(5000)
+        if len(cells) < width:
+            short = min(i for i in used if i >= len(cells))
+            raise row_error(table.name, number, header[short],
+                            InvalidInputError("missing cell (row is too short)"))
+        code = cells[at["line"]].strip()  # type: ignore[index]
         if not code:
-            raise row_error(
-                table.name, number, table.header[columns["line"]], InvalidInputError("empty line code")
-            )
+            raise row_error(table.name, number, header[at["line"]],  # type: ignore[index]
+                            InvalidInputError("empty line code"))
         if spec.kind == "lines":
-            rows.append(
-                ImportRow(number, code, None, None, name=cell("name") or None,
-                          parent=cell("parent") or None)
-            )
+            yield ImportRow(number, code, None, None, text(cells, "name"), text(cells, "parent"))
             continue
-        raw_amount = cell("amount") or ""
         try:
-            amount = parse_amount(raw_amount, spec.unit)
+            amount = parse_amount(cells[at["amount"]], spec.unit)  # type: ignore[index]
         except LedgerError as e:
-            raise row_error(table.name, number, table.header[columns["amount"]], e) from None
+            raise row_error(table.name, number, header[at["amount"]], e) from None  # type: ignore[index]
         month = default_month
-        raw_month = cell("month")
+        raw_month = text(cells, "month")
         if raw_month:
-            try:
-                month = YearMonth.parse(raw_month[:7])
-                if len(raw_month) > 7 and raw_month[7] != "-":
-                    raise InvalidInputError(f"not a month (want YYYY-MM): {raw_month!r}")
-            except LedgerError as e:
-                raise row_error(table.name, number, table.header[columns["month"]], e) from None
-        if month is None:
+            month = months.get(raw_month)
+            if month is None:
+                try:
+                    if len(raw_month) > 7 and raw_month[7] != "-":
+                        raise InvalidInputError(f"not a month (want YYYY-MM): {raw_month!r}")
+                    month = YearMonth.parse(raw_month[:7])
+                    if spec.year is not None:
+                        month.require_in(spec.year, "month")
+                except LedgerError as e:
+                    raise row_error(table.name, number, header[at["month"]], e) from None  # type: ignore[index]
+                months[raw_month] = month
+        elif month is None:
             raise row_error(table.name, number, None, InvalidInputError(f"no month: give {option}"))
-        if spec.year is not None:
-            try:
-                month.require_in(spec.year, option if not raw_month else "month")
-            except LedgerError as e:
-                column = table.header[columns["month"]] if raw_month else None
-                raise row_error(table.name, number, column, e) from None
-        if progress is not None and len(rows) % 5000 == 0:
-            progress(5000 if rows else 0)
-        rows.append(
-            ImportRow(
-                row=number,
-                code=code,
-                amount=amount,
-                month=month,
-                name=cell("name") or None,
-                parent=cell("parent") or None,
-                ref=cell("ref") or None,
-            )
-        )
-    return rows
+        yield ImportRow(number, code, amount, month, text(cells, "name"), text(cells, "parent"),
+                        text(cells, "ref"))

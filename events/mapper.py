@@ -10,9 +10,8 @@ from __future__ import annotations
 import orjson
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -21,13 +20,13 @@ from eventsourcing.persistence import Notification, StoredEvent
 from prognos.domain.period import YearMonth
 from prognos.events.base import LedgerEvent
 from prognos.events.ledger import EVENT_CLASSES
+from prognos.events.streams import LEDGER_STREAM, stream_of_line
 from prognos.events.upcasting import upcast
 
 TOPIC_PREFIX = "prognos.events.ledger:"
 _BY_TOPIC: dict[str, type[LedgerEvent]] = {TOPIC_PREFIX + c.__name__: c for c in EVENT_CLASSES}
 BY_KIND: dict[str, type[LedgerEvent]] = {c.kind: c for c in EVENT_CLASSES}
 
-LEDGER_STREAM = uuid5(NAMESPACE_URL, "prognos:ledger")
 
 
 def register_topic(topic: str, cls: type[LedgerEvent]) -> None:
@@ -42,18 +41,10 @@ def topic_of(cls: type[LedgerEvent]) -> str:
 TOPIC_OF_KIND: dict[str, str] = {c.kind: topic_of(c) for c in EVENT_CLASSES}
 
 
-@lru_cache(maxsize=65536)
-def _line_stream(line: str) -> UUID:
-    return uuid5(NAMESPACE_URL, "prognos:line:" + line)
-
-
 def stream_of(event: LedgerEvent) -> UUID:
     """Each line is a stream of its own; ledger-wide events share one stream."""
     return stream_of_line(event.line)
 
-
-def stream_of_line(line: str | None) -> UUID:
-    return LEDGER_STREAM if line is None else _line_stream(line)
 
 
 def _plain(value: Any) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prognos.domain.period import YearMonth
+from prognos.events.streams import stream_of_line
 from prognos.projections import views
 from prognos.projections.replay import replay_reports
 from prognos.projections.report import report
@@ -87,7 +88,8 @@ def _decision_views_equal_log(store: Any) -> Check:
             depth = lines[parent][4] + 1 if parent is not None else 0
             if parent is not None:
                 lines[parent][5] += 1
-            lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0, 1]
+            lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0, 1,
+                           stream_of_line(code).hex]
         elif code is not None:
             lines[code][7] += 1
             if event.kind in views.AMOUNT_KINDS:
@@ -101,7 +103,7 @@ def _decision_views_equal_log(store: Any) -> Check:
         meta["ledger_version"] = str(ledger_version)
     with store.read() as c:
         c.execute(
-            "SELECT code, name, parent, position, depth, children, has_amounts, version "
+            "SELECT code, name, parent, position, depth, children, has_amounts, version, stream "
             "FROM prognos_lines"
         )
         stored = {row[0]: list(row) for row in c.fetchall()}

@@ -9,6 +9,7 @@ from prognos.domain.money import format_json, from_ore
 from prognos.domain.period import YearMonth
 from prognos.projections.report import lines
 from prognos.projections.rollup import subtree
+from prognos.events.streams import stream_of_line
 from prognos.projections.views import ENTRY_COLUMNS
 
 # Which option a kind's month was given with, so the trail reads like the command.
@@ -24,18 +25,25 @@ CHUNK = 500
 
 
 def history(store: Any, code: str, year: int | None = None) -> list[dict[str, Any]]:
+    """Every event of the line's stream (and its subtree's), in recording order.
+
+    A line's events are found through the event store's own index on streams
+    (originator id), so the views need no index by line.
+    """
     with store.read() as cursor:
         codes = [line.code for line in subtree(lines(cursor), code)]
         if not codes:
             raise UnknownLineError(f"unknown line {code!r}")
+        streams = [stream_of_line(c).hex for c in codes]
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
         rows = []
-        for i in range(0, len(codes), CHUNK):
-            chunk = codes[i : i + CHUNK]
+        for i in range(0, len(streams), CHUNK):
+            chunk = streams[i : i + CHUNK]
             sql = (
-                f"SELECT {columns}, r.event_id FROM prognos_entries e "
+                f"SELECT {columns}, r.event_id FROM stored_events s "
+                "JOIN prognos_entries e ON e.position = s.rowid "
                 "LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
-                f"WHERE e.line IN ({', '.join('?' * len(chunk))})"
+                f"WHERE s.originator_id IN ({', '.join('?' * len(chunk))})"
             )
             params: list[Any] = list(chunk)
             if year is not None:

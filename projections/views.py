@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from prognos.domain.clock import format_instant
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
+from prognos.events.streams import stream_of_line
 
 if TYPE_CHECKING:
     from prognos.events.base import LedgerEvent
@@ -35,7 +36,8 @@ SCHEMA = [
         depth INTEGER NOT NULL,
         children INTEGER NOT NULL DEFAULT 0,
         has_amounts INTEGER NOT NULL DEFAULT 0,
-        version INTEGER NOT NULL
+        version INTEGER NOT NULL,
+        stream TEXT NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS prognos_entries (
         position INTEGER PRIMARY KEY,
@@ -62,7 +64,8 @@ SCHEMA = [
     # Covers the report's three grouped queries: no table lookups per row.
     "CREATE INDEX IF NOT EXISTS prognos_entries_year "
     "ON prognos_entries (year, kind, line, month, position, amount)",
-    "CREATE INDEX IF NOT EXISTS prognos_entries_line ON prognos_entries (line, position)",
+    # No index by line: a line's events are its stream, which the event store's
+    # own primary key (originator_id, originator_version) already indexes.
     # One row per command (per batch it spans): "as known at T" is a lookup here,
     # not an index over every event's recording time.
     """CREATE TABLE IF NOT EXISTS prognos_commands (
@@ -214,7 +217,7 @@ def apply(cursor: Any, records: Sequence[Record]) -> None:
                 depth += 1
                 children[parent] += 1
             depths[line] = depth
-            new_lines.append((line, entry[16], parent, position, depth))
+            new_lines.append((line, entry[16], parent, position, depth, stream_of_line(line).hex))
         elif line is not None:
             touched[line] += 1
             if kind in AMOUNT_KINDS:
@@ -228,8 +231,8 @@ def apply(cursor: Any, records: Sequence[Record]) -> None:
         list(last_of_command.values()),
     )
     cursor.executemany(
-        "INSERT INTO prognos_lines (code, name, parent, position, depth, version) "
-        "VALUES (?, ?, ?, ?, ?, 1)",
+        "INSERT INTO prognos_lines (code, name, parent, position, depth, version, stream) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?)",
         new_lines,
     )
     cursor.executemany(

@@ -306,7 +306,9 @@ def test_a_windows_1252_header_and_no_break_spaces_are_read(cli, tree, put, imp)
 # ---------------------------------------------------------------------------
 
 
-def _xlsx(path: Path, rows: list[list[Any]], sheet: str = "Blad1", first: str | None = None) -> Path:
+def _xlsx(
+    path: Path, rows: list[list[Any]], sheet: str = "Blad1", first: str | None = None
+) -> Path:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -397,7 +399,8 @@ def test_create_lines_adds_unknown_lines_under_the_parent(cli, tree, put, imp, l
     assert fig(line_of("it-ny", "2024-12"), "budget") == Decimal(1000)
     assert fig(line_of("it", "2024-12"), "budget") == Decimal(1007)
     assert fig(line_of("skola", "2024-12"), "budget") == Decimal(5)  # known lines as before
-    lines = [ln["code"] for ln in cli.json("report", "--year", "2024", "--as-of", "2024-12")["lines"]]
+    doc = cli.json("report", "--year", "2024", "--as-of", "2024-12")
+    lines = [ln["code"] for ln in doc["lines"]]
     assert lines.index("it-ny") < lines.index("skola")  # under `it`, depth first
 
 
@@ -635,23 +638,45 @@ def test_a_file_of_100000_rows_is_one_transaction(cli, tree, put, imp, line_of):
 
 
 # ---------------------------------------------------------------------------
-# Defects found while writing these tests (strict xfail: they flip when fixed)
+# Errors in the bytes of a file name where they are
 # ---------------------------------------------------------------------------
 
 
-def test_a_quoting_error_names_the_row_it_is_in(tree, put, usage_error):
-    path = put("q.csv", 'code;amount\nit-sak;"1"2\nskola;3\n')
-    line = usage_error("import", str(path), "budget", "--year", "2024", names="q.csv")
-    assert "row 2" in line, line
+@pytest.mark.parametrize(
+    "content, row",
+    [
+        ('code;amount\nit-sak;"1"2\nskola;3\n', 2),  # text after a closing quote
+        ('code;amount\nit-sak;1\nskola;"12\n', 3),  # a quote never closed (a cut file)
+        ('code;amount\nit-sak;1\nskola;2\nit-drift;"3"x\n', 4),
+    ],
+    ids=["after-quote", "unclosed-quote", "last-row"],
+)
+def test_a_quoting_error_names_the_row_it_is_in(tree, put, usage_error, content, row):
+    path = put("q.csv", content)
+    usage_error("import", str(path), "budget", "--year", "2024", names=["q.csv", f"row {row}"])
 
 
-def test_a_file_marked_utf8_is_never_read_as_windows_1252(cli, tree, put, snapshot):
+def test_a_file_marked_utf8_is_never_read_as_windows_1252(tree, put, usage_error):
     content = "\ufeffcode;name;amount;ref\nit-ny;Lön;5;Ver-ö\nit-mer;Åsa;7;x".encode("utf-8")
     path = put("bom.csv", content + "ö".encode("utf-8")[:1])  # a cut multi-byte character
-    result = cli("import", str(path), "actual", "--period", "2024-03", "--create-lines",
-                 "--parent", "it", "--json")
-    if result.exit_code == 0:
-        added = {e["line"]: e["name"] for e in events_of(cli, "it", "line_added")}
-        assert added.get("it-ny") == "Lön", added
-    else:
-        assert "bom.csv" in result.stderr
+    usage_error("import", str(path), "actual", "--period", "2024-03", "--create-lines",
+                "--parent", "it", names="bom.csv")
+
+
+def test_an_unmarked_file_that_is_not_utf8_is_read_as_windows_1252(cli, tree, put, imp):
+    path = put("w.csv", "code;name;amount\nit-ny;Lön;5\n", encoding="cp1252")
+    imp(path, "budget", "--year", "2024", "--create-lines", "--parent", "it")
+    [added] = [e for e in events_of(cli, "it", "line_added") if e["line"] == "it-ny"]
+    assert added["name"] == "Lön"
+
+
+@pytest.mark.xfail(
+    reason="an invalid byte in a file marked UTF-8 is refused naming only its byte offset "
+    "('bom.csv: marked UTF-8 but byte 30 is not valid UTF-8'), not the row it is in, as "
+    "issue 3 asks of every refused file",
+    strict=True,
+)
+def test_an_invalid_byte_in_a_utf8_file_names_its_row(tree, put, usage_error):
+    content = "\ufeffcode;amount\nit-sak;1\nskola;2\nit-drift;3\n".encode("utf-8")
+    path = put("bom.csv", content.replace(b"skola;2", b"skola;\xff2"))
+    usage_error("import", str(path), "budget", "--year", "2024", names=["bom.csv", "row 3"])

@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -85,7 +85,9 @@ CUSTOM = {
     "ref": ("Vernr", "Underlag"),
     "name": ("Text", "Beskrivning"),
 }
-NAMES = ("Drift", "Löner", "Informationssäkerhet", "Nätverk & WAN", "Övrigt; diverse", "Ärenden, \"x\"")
+NAMES = (
+    "Drift", "Löner", "Informationssäkerhet", "Nätverk & WAN", "Övrigt; diverse", 'Ärenden, "x"'
+)
 
 ENCODABLE = {
     "utf-8": lambda ch: True,
@@ -135,7 +137,7 @@ class Case:
     corruption: str | None
     target: int  # index of the corrupted row
     corrupt_value: str = ""
-    cut_fraction: float = 0.0
+    cut_at: int = 0  # bytes of the target row left by a truncation
     file_name: str = "fuzz.csv"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -298,7 +300,10 @@ def cases(draw: Any, corrupt: bool) -> Case:
     elif corruption == "add_cell":
         case.corrupt_value = draw(st.sampled_from(["x", "12", "2024-05", target.code]))
     elif corruption == "truncate":
-        case.cut_fraction = draw(st.floats(0, 1, exclude_max=True))
+        # How many bytes of the target row are left (0: cut at the row's start).
+        encoding = "utf-8" if case.encoding == "utf-8-sig" else case.encoding
+        size = len(_line(case, _cells(case, target)).encode(encoding))
+        case.cut_at = draw(st.integers(0, size - 1))
     return case
 
 
@@ -472,7 +477,10 @@ def check_events(case: Case, sha: str, store: Path, intact: list[Expected],
         assert e["source"] is not None and e["source"]["sha256"] == sha, e
         assert e["user"] == "fuzz"
     got = sorted(
-        ((e["source"]["row"], e["line"], Decimal(e["amount"]), e["month"], e["ref"]) for e in events),
+        (
+            (e["source"]["row"], e["line"], Decimal(e["amount"]), e["month"], e["ref"])
+            for e in events
+        ),
         key=lambda t: t[0],
     )
     want = [(x.row, x.code, x.kronor, x.month, x.ref) for x in intact]
@@ -581,11 +589,13 @@ def _run_case(case: Case) -> None:
         path = folder / case.file_name
         data = written.data
         if case.corruption == "truncate":
-            lo, hi = written.header_end, len(data) - 1
-            data = data[: lo + int(case.cut_fraction * (hi - lo + 1))]
+            _, start, end = written.spans[case.target]  # cut somewhere in the target row
+            assert start + case.cut_at < end
+            data = data[: start + case.cut_at]
         path.write_bytes(data)
         before = dump_store(store)
         result = run(store, *import_args(case, path))
+        event(f"{case.corruption or 'clean'}: exit {result.exit_code}")
         if case.corruption == "truncate":
             _truncated(case, written, data, result, before, store)
         elif case.corruption is None:
@@ -638,6 +648,7 @@ def _truncated(case: Case, written: Written, data: bytes, result: Any, before: A
         summary = check_summary(result, data, None)
         assert summary["rows"] in (whole_rows, whole_rows + (1 if cut else 0)), summary
         check_events(case, hashlib.sha256(data).hexdigest(), store, intact, cut)
+        event(f"truncate: imported, {'a row cut' if cut else 'at a row boundary'}")
         return
     assert cut is not None, (
         f"a file cut at a row boundary is a valid file and must import: {result.stderr!r}"
@@ -649,6 +660,7 @@ def _truncated(case: Case, written: Written, data: bytes, result: Any, before: A
         found = BYTE_IN_ERROR.search(line)
         assert found, f"neither a row nor a byte named in {line!r}"
         assert row_of_byte(written, int(found[1])) == number, (line, written.spans)
+        event("truncate: refused at a byte of the cut row")
         return
     # Rows after the cut do not exist. A row before it can only be refused when the
     # cut split a UTF-8 character (the file is then read as Windows-1252).

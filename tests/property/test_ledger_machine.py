@@ -649,6 +649,14 @@ class LedgerMachine(RuleBasedStateMachine):
         assert view_tables(self.path) == before
 
     @rule()
+    def reopening_the_store_changes_nothing(self) -> None:
+        before = dump_store(self.path)
+        self.store.close()
+        self.store = SQLiteStore(self.path)
+        self.ledger = Ledger(self.store, "anna", clock=self.clock)
+        assert dump_store(self.path) == before
+
+    @rule()
     def every_audit_check_holds(self) -> None:
         failed = [c for c in run_checks(self.store) if not c.ok]
         assert not failed, failed

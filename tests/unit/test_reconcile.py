@@ -47,10 +47,17 @@ def total(label: str, covers: tuple[str, ...] | None = None, covers_totals: tupl
                         covers, covers_totals)
 
 
-def table(rows: list[PrintedRow], totals: list[PrintedTotal] = (), *, id: str = "T",
-          unit: str = "kr", precision: str = "1", columns: tuple[str, ...] = ("budget", "forecast", "dev"),
-          deviations: list[Deviation] | None = None,
-          periodisations: list[Periodisation] = ()) -> PrintedTable:
+def table(
+    rows: list[PrintedRow],
+    totals: list[PrintedTotal] = (),
+    *,
+    id: str = "T",
+    unit: str = "kr",
+    precision: str = "1",
+    columns: tuple[str, ...] = ("budget", "forecast", "dev"),
+    deviations: list[Deviation] | None = None,
+    periodisations: list[Periodisation] = (),
+) -> PrintedTable:
     return PrintedTable(
         id=id, unit=unit, precision=D(precision), columns=list(columns), rows=list(rows),
         totals=list(totals),
