@@ -45,10 +45,11 @@ def demo(
 
 
 def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from prognos.cli.console import console as make_console
+
+    console = make_console()
     console.print(
         f"[bold]prognos demo[/bold]: the interim report of August 2024 as a ledger of "
         f"{events} events in [cyan]{out}[/cyan] ({notes} written explanations as notes).\n"
@@ -57,9 +58,9 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
     )
     for table in tables.values():
         view = Table(title=f"{table['title']} ({table['unit']}, as of {table['as_of']})")
-        view.add_column("")
+        view.add_column("", overflow="fold")
         for column in table["columns"]:
-            view.add_column(column, justify="right")
+            view.add_column(column, justify="right", no_wrap=True)
         for row in table["rows"]:
             label = row["row"]
             style = "bold" if label.startswith("Summa") else None
@@ -70,13 +71,14 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
         f"discrepancies, {len(findings.rounding)} rounding differences"
     )
     for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
-        report.add_column(header, justify="right" if header in ("printed", "computed", "difference") else "left")
+        figure = header in ("printed", "computed", "difference")
+        report.add_column(header, justify="right" if figure else "left", no_wrap=figure)
     for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
         for f in items:
             j = f.as_json()
             report.add_row(
-                kind, j["table"], j["row"], j["column"], j["printed"], j["computed"][:14],
-                j["difference"][:14], j["rule"], style="red" if kind != "rounding" else "dim",
+                kind, j["table"], j["row"], j["column"], j["printed"], _short(j["computed"]),
+                _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
             )
     console.print(report)
     store = f"--store {out}"
@@ -86,3 +88,10 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
         f"  prognos {store} history fi-digital-infrastruktur\n"
         f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
     )
+
+
+def _short(figure: str) -> str:
+    """A computed figure such as 1333.333333333333333333333333, to six decimals for reading
+    (the JSON keeps every digit)."""
+    whole, dot, decimals = figure.partition(".")
+    return f"{whole}.{decimals[:6]}" if dot and len(decimals) > 6 else figure

@@ -70,9 +70,9 @@ def import_file(
     as_json: Json = False,
 ) -> None:
     """Import budgets, forecasts, actuals or lines from CSV or xlsx: the whole file or nothing."""
-    from rich.console import Console
     from rich.progress import Progress
 
+    from prognos.cli.console import console as make_console
     from prognos.domain.errors import InvalidInputError
     from prognos.domain.importer import SourceFile
     from prognos.domain.importing import KINDS, Columns, ImportSpec, column_names, read_rows
@@ -131,7 +131,7 @@ def import_file(
     )
     table = read_table(data, path.name, pick(delimiter, "delimiter"), pick(sheet, "sheet"))
     ledger = open_ledger(ctx)
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(f"reading {path.name}", total=len(table.rows))
         rows = read_rows(table, spec, lambda n: progress.advance(task, n))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Optional
 
 import typer
@@ -17,12 +16,9 @@ KnownAt = Annotated[
 
 
 def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from prognos.cli.console import console
 
-    console = Console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 160  # a file or a pipe has no width: don't fold the figures
-    return console
+    return console()
 
 
 def report(

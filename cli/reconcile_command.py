@@ -26,17 +26,19 @@ def reconcile(
     if as_json:
         print_json(findings.as_json())
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from prognos.cli.console import console
 
         view = Table(title=f"{len(findings.discrepancies)} discrepancies, "
                      f"{len(findings.rounding)} rounding differences")
         for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
-            view.add_column(header)
+            figure = header in ("printed", "computed", "difference")
+            view.add_column(header, justify="right" if figure else "left", no_wrap=figure)
         for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
             for f in items:
                 j = f.as_json()
                 view.add_row(kind, j["table"], j["row"], j["column"], j["printed"], j["computed"],
                              j["difference"], j["rule"])
-        Console().print(view)
+        console().print(view)
     raise typer.Exit(1 if findings.discrepancies else 0)

@@ -39,8 +39,9 @@ def decode(data: bytes, name: str) -> str:
             return data[3:].decode("utf-8")
         except UnicodeDecodeError as e:
             # Marked as UTF-8: reading it as Windows-1252 would only garble it.
+            row = data[: e.start + 3].count(b"\n") + 1
             raise InvalidInputError(
-                f"{name}: marked UTF-8 but byte {e.start + 3} is not valid UTF-8"
+                f"{name}: row {row}: marked UTF-8 but byte {e.start + 3} is not valid UTF-8"
             ) from None
     try:
         return data.decode("utf-8")

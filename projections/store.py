@@ -201,6 +201,7 @@ class SQLiteUnitOfWork:
     def __init__(self, store: SQLiteStore, cursor: SQLiteCursor):
         self.store = store
         self.cursor = cursor
+        self._stream_cache: dict[str | None, list[Any]] = {}
 
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(
@@ -269,22 +270,28 @@ class SQLiteUnitOfWork:
         return out
 
     def _known_streams(self, lines: set[str | None]) -> dict[str | None, list[Any]]:
-        found: dict[str | None, list[Any]] = {}
-        if None in lines:
+        """Stream and version per line, read once per transaction and kept up to date here.
+
+        Only this transaction writes (it holds the lock), so what it read plus
+        what it wrote is the truth for its later chunks.
+        """
+        known = self._stream_cache
+        if None in lines and None not in known:
             version = int(views.get_meta(self.cursor, "ledger_version") or 0)
-            found[None] = [stream_of_line(None).hex, version]
-        codes = [code for code in lines if code is not None]
+            known[None] = [stream_of_line(None).hex, version]
+        missing = [code for code in lines if code is not None and code not in known]
         query = "SELECT code, stream, version FROM prognos_lines"
-        if len(codes) > 200:
+        if len(missing) > 200:
             # A bulk command: one scan beats thousands of point queries.
             self.cursor.execute(query)
-            found.update((code, [stream, version]) for code, stream, version in self.cursor.fetchall())
+            for code, stream, version in self.cursor.fetchall():
+                known.setdefault(code, [stream, version])
         else:
-            for code in codes:
+            for code in missing:
                 self.cursor.execute(query + " WHERE code = ?", (code,))
                 for code_, stream, version in self.cursor.fetchall():
-                    found[code_] = [stream, version]
-        return found
+                    known[code_] = [stream, version]
+        return known
 
     def max_position(self) -> int:
         table = self.store.recorder.events_table_name

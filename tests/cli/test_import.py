@@ -670,12 +670,6 @@ def test_an_unmarked_file_that_is_not_utf8_is_read_as_windows_1252(cli, tree, pu
     assert added["name"] == "Lön"
 
 
-@pytest.mark.xfail(
-    reason="an invalid byte in a file marked UTF-8 is refused naming only its byte offset "
-    "('bom.csv: marked UTF-8 but byte 30 is not valid UTF-8'), not the row it is in, as "
-    "issue 3 asks of every refused file",
-    strict=True,
-)
 def test_an_invalid_byte_in_a_utf8_file_names_its_row(tree, put, usage_error):
     content = "\ufeffcode;amount\nit-sak;1\nskola;2\nit-drift;3\n".encode("utf-8")
     path = put("bom.csv", content.replace(b"skola;2", b"skola;\xff2"))
