@@ -15,9 +15,9 @@ LINE_AMOUNTS = (
 
 def kr(ore: int) -> str:
     """Integer öre as a JSON amount in kronor with two decimals (what format_json gives)."""
-    sign = "-" if ore < 0 else ""
-    whole, cents = divmod(abs(ore), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    if ore >= 0:
+        return "%d.%02d" % divmod(ore, 100)
+    return "-%d.%02d" % divmod(-ore, 100)
 
 
 def _amounts(row: Any) -> dict[str, str]:
@@ -32,23 +32,23 @@ def _amounts(row: Any) -> dict[str, str]:
 
 
 def report_json(rep: Report) -> dict[str, Any]:
-    lines = []
-    for row in rep.rows:
-        amounts = _amounts(row)
-        lines.append({
+    lines = [
+        {
             "code": row.code,
             "name": row.name,
             "parent": row.parent,
             "depth": row.depth,
             "is_leaf": row.is_leaf,
-            "budget": amounts["budget"],
-            "forecast": amounts["forecast"],
-            "forecast_deviation": amounts["forecast_deviation"],
+            "budget": kr(row.budget_ore),
+            "forecast": kr(row.forecast_ore),
+            "forecast_deviation": kr(row.forecast_ore - row.budget_ore),
             "forecast_revised": row.forecast_revised,
-            "budget_ytd": amounts["budget_ytd"],
-            "actual_ytd": amounts["actual_ytd"],
-            "actual_deviation": amounts["actual_deviation"],
-        })
+            "budget_ytd": kr(row.budget_ytd_ore),
+            "actual_ytd": kr(row.actual_ytd_ore),
+            "actual_deviation": kr(row.actual_ytd_ore - row.budget_ytd_ore),
+        }
+        for row in rep.rows
+    ]
     return {
         "year": rep.year,
         "as_of": str(rep.as_of),

@@ -15,37 +15,20 @@ from prognos.domain.clock import format_instant
 from prognos.domain.period import YearMonth
 from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
 
-# Orders budget events by (effective month, recording order) as one integer.
+# Orders events by (month, recording order) as one integer.
 ORDER_KEY = "(month * 4294967296 + position)"
+_WHERE = "year = :year AND kind = '{kind}' AND month <= :month AND position <= :upto"
 
-BUDGET_SQL = f"""
-WITH last_set AS (
-    SELECT line, MAX({ORDER_KEY}) AS k FROM prognos_entries
-    WHERE year = :year AND kind = 'budget_set' AND month <= :month AND position <= :upto
-    GROUP BY line
+# SQLite returns the bare column `amount` from the row that holds the MAX (its
+# documented min/max special case): the latest event per line in one pass over
+# the covering index. (PostgreSQL would say DISTINCT ON.)
+LATEST_SQL = f"SELECT line, amount, MAX({ORDER_KEY}) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
+SUM_SQL = f"SELECT line, SUM(amount) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
+# Transfers are few; they are added in Python to the budget set before them.
+TRANSFERS_SQL = (
+    f"SELECT line, amount, {ORDER_KEY} FROM prognos_entries "
+    f"WHERE {_WHERE.format(kind='budget_transferred')}"
 )
-SELECT e.line, SUM(e.amount) FROM prognos_entries e LEFT JOIN last_set s ON s.line = e.line
-WHERE e.year = :year AND e.kind IN ('budget_set', 'budget_transferred')
-  AND e.month <= :month AND e.position <= :upto
-  AND {ORDER_KEY.replace("month", "e.month").replace("position", "e.position")} >= COALESCE(s.k, 0)
-GROUP BY e.line
-"""
-
-FORECAST_SQL = """
-SELECT line, amount FROM (
-    SELECT line, amount, ROW_NUMBER() OVER (
-        PARTITION BY line ORDER BY month DESC, position DESC) AS rn
-    FROM prognos_entries
-    WHERE year = :year AND kind = 'forecast_revised' AND month <= :month AND position <= :upto
-) latest WHERE rn = 1
-"""
-
-ACTUAL_SQL = """
-SELECT line, SUM(amount) FROM prognos_entries
-WHERE year = :year AND kind IN ('actual_booked', 'actual_reversed')
-  AND month <= :month AND position <= :upto
-GROUP BY line
-"""
 
 NO_LIMIT = 2**62
 
@@ -71,14 +54,27 @@ def lines(cursor: Any, upto: int = NO_LIMIT) -> list[Line]:
 
 
 def leaf_figures(cursor: Any, year: int, as_of: YearMonth, upto: int) -> dict[str, OreFigures]:
-    """Each leaf's (budget, latest forecast or None, actual to date), in integer öre."""
+    """Each leaf's (budget, latest forecast or None, actual to date), in integer öre.
+
+    One query per kind, each a single range of the covering index: the budget is
+    the latest set plus the transfers after it, the forecast the latest revision,
+    the actual the sum of bookings and reversals.
+    """
     params = {"year": year, "month": as_of.index, "upto": upto}
-    cursor.execute(BUDGET_SQL, params)
-    budget = dict(cursor.fetchall())
-    cursor.execute(FORECAST_SQL, params)
-    forecast = dict(cursor.fetchall())
-    cursor.execute(ACTUAL_SQL, params)
+    cursor.execute(LATEST_SQL.format(kind="budget_set"), params)
+    last_set = {line: (amount, key) for line, amount, key in cursor.fetchall()}
+    budget = {line: amount for line, (amount, _) in last_set.items()}
+    cursor.execute(TRANSFERS_SQL, params)
+    for line, amount, key in cursor.fetchall():
+        if key > last_set.get(line, (0, -1))[1]:
+            budget[line] = budget.get(line, 0) + amount
+    cursor.execute(LATEST_SQL.format(kind="forecast_revised"), params)
+    forecast = {line: amount for line, amount, _ in cursor.fetchall()}
+    cursor.execute(SUM_SQL.format(kind="actual_booked"), params)
     actual = dict(cursor.fetchall())
+    cursor.execute(SUM_SQL.format(kind="actual_reversed"), params)
+    for line, amount in cursor.fetchall():
+        actual[line] = actual.get(line, 0) + amount
     return {
         code: (budget.get(code, 0), forecast.get(code), actual.get(code, 0))
         for code in budget.keys() | forecast.keys() | actual.keys()

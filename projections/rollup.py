@@ -48,7 +48,7 @@ def _kr(ore: int) -> Decimal:
     return from_ore(ore)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One line of a report. Figures are kept in integer öre (exact, and fast to add
     for 50,000 lines); the kronor properties give them as Decimal."""
@@ -72,7 +72,7 @@ class Row:
     actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals:
     budget_ore: int = 0
     forecast_ore: int = 0
@@ -87,7 +87,7 @@ class Totals:
     actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     year: int
     as_of: YearMonth
