@@ -70,7 +70,9 @@ def test_a_formatted_amount_parses_back_to_the_same_value(amount: Decimal, unit:
 
 @settings(deadline=None)
 @given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
-def test_a_formatted_amount_is_never_finer_than_ore_after_parsing(amount: Decimal, unit: str) -> None:
+def test_a_formatted_amount_is_never_finer_than_ore_after_parsing(
+    amount: Decimal, unit: str
+) -> None:
     parsed = parse_amount(format_amount(amount, unit))  # type: ignore[arg-type]
     assert parsed == parsed.quantize(Decimal("0.01"))
 

@@ -217,7 +217,8 @@ class Model:
     def revision(self, facts: list[Fact], code: str, year: int, as_of: YearMonth) -> Decimal | None:
         revisions = [
             f for f in facts
-            if f.line == code and f.year == year and f.kind == "forecast_revised" and f.month <= as_of
+            if f.line == code and f.year == year and f.kind == "forecast_revised"
+            and f.month <= as_of
         ]
         if not revisions:
             return None
@@ -264,7 +265,10 @@ class Model:
     def bridge(
         self, code: str, year: int, start: YearMonth, end: YearMonth, known_at: datetime | None
     ) -> tuple[Decimal, list[tuple[Any, ...]], Decimal]:
-        """(forecast as of start, [(month, event_id, kind, line, before, after, delta)], as of end)."""
+        """(forecast as of start, steps, forecast as of end).
+
+        A step is (month, event_id, kind, line, before, after, delta).
+        """
         tree = self.tree(known_at)
         index = next(i for i, (ln, _, _) in enumerate(tree) if ln.code == code)
         depth = tree[index][1]
@@ -378,7 +382,9 @@ class LedgerMachine(RuleBasedStateMachine):
         rollups = [ln.code for ln in self.model.lines if not self.model.is_leaf(ln.code)]
         return data.draw(st.sampled_from(leaves * 10 + rollups + list(CODES)), label=label)
 
-    def run(self, tick: int, refusal: str | None, command: Callable[[], list[Any]], size: int) -> Any:
+    def run(
+        self, tick: int, refusal: str | None, command: Callable[[], list[Any]], size: int
+    ) -> Any:
         """Run one command: refused exactly when the model says so, and then with no trace."""
         self.clock.advance(seconds=tick)
         if refusal is not None:
@@ -389,7 +395,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 pass
             else:
                 raise AssertionError(f"the ledger accepted a command the model refuses: {refusal}")
-            assert dump_store(self.path) == before, f"a refused command ({refusal}) changed the store"
+            assert dump_store(self.path) == before, f"refused ({refusal}) but the store changed"
             return None
         at = self.model.recording_time(self.clock.now)
         last = self.store.max_position()
@@ -423,7 +429,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize(
         tick=TICKS,
-        tree=st.lists(st.tuples(st.sampled_from(CODES), st.integers(-2, 5)), min_size=1, max_size=4),
+        tree=st.lists(
+            st.tuples(st.sampled_from(CODES), st.integers(-2, 5)), min_size=1, max_size=4
+        ),
     )
     def a_few_lines_to_start_with(self, tick: int, tree: list[tuple[str, int]]) -> None:
         """Lines first, so that most amount commands have somewhere to go."""
@@ -437,7 +445,8 @@ class LedgerMachine(RuleBasedStateMachine):
         existing = [ln.code for ln in self.model.lines]
         unused = [c for c in CODES if c not in existing]
         code = data.draw(st.sampled_from(unused * 4 + list(CODES)), label="code")
-        parent = data.draw(st.sampled_from([None, None] + existing * 2 + list(CODES)), label="parent")
+        parents = [None, None] + existing * 2 + list(CODES)
+        parent = data.draw(st.sampled_from(parents), label="parent")
         self.add_one_line(tick, code, name, parent)
 
     def add_one_line(self, tick: int, code: str, name: str, parent: str | None) -> None:
@@ -453,7 +462,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if done:
             (event,), at, command = done
             m.lines.append(ModelLine(code, name, parent, len(m.facts), at))
-            m.add_fact(command=command, at=at, kind="line_added", line=code, event_id=event.event_id)
+            m.add_fact(
+                command=command, at=at, kind="line_added", line=code, event_id=event.event_id
+            )
 
     @rule(tick=TICKS, data=st.data(), amount=AMOUNTS, year=YEAR,
           effective=st.one_of(st.none(), MONTH_IN_YEAR, MONTH_IN_YEAR))
@@ -681,7 +692,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert_rollups_add_up(live)
         replayed = replay_report(self.store.notifications(), year, as_of, known_at)
         assert live_rows(replayed) == live_rows(live)
-        assert vars(replayed.total) == vars(live.total)
+        assert replayed.total == live.total
 
     @invariant()
     def the_forecast_bridge_adds_up_to_the_change(self) -> None:
@@ -720,7 +731,8 @@ class LedgerMachine(RuleBasedStateMachine):
         by_id = {f.event_id: f for f in self.model.facts}
         for s in result.steps:
             fact = by_id[UUID(s.event_id)]
-            assert (s.user, s.recorded_at, s.reason) == ("anna", format_instant(fact.at), fact.reason)
+            expected = ("anna", format_instant(fact.at), fact.reason)
+            assert (s.user, s.recorded_at, s.reason) == expected
 
 
 LedgerMachine.TestCase.settings = settings(
