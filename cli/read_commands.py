@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -30,13 +31,14 @@ def report(
     as_json: Json = False,
 ) -> None:
     """Budget, forecast and actuals of every line for a year as of a month."""
-    from prognos.cli.render import report_json, report_table
+    from prognos.cli.render import report_json_text, report_table
     from prognos.projections.report import report as build
 
     as_of_month = month(as_of).require_in(year(year_), "--as-of")
     rep = build(open_reader(ctx), year_, as_of_month, instant(known_at))
     if as_json:
-        print_json(report_json(rep))
+        sys.stdout.buffer.write(report_json_text(rep))
+        sys.stdout.flush()
     else:
         _console().print(report_table(rep, unit.value))
 

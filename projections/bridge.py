@@ -78,7 +78,9 @@ def bridge(
         # events between the two months are replayed, as integer öre.
         budget: dict[str, int] = {}
         revision: dict[str, int] = {}
-        for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(cursor, year, from_month, upto).items():
+        for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
+            cursor, year, from_month, upto, actuals=False
+        ).items():
             if leaf in leaf_codes:
                 budget[leaf] = leaf_budget
                 if leaf_forecast is not None:
@@ -92,28 +94,35 @@ def bridge(
         )
         everything = len(leaf_codes) == sum(1 for line in tree if line.code not in parents)
         steps: list[tuple[int, int, int]] = []  # (month, position of the representative, delta)
-        group: tuple[int, str] | None = None
-        delta, representative = 0, 0
+        group_month, group_command, delta, representative = -1, None, 0, 0
         for month, command, kind, line, amount, position in cursor:
             if not everything and line not in leaf_codes:
                 continue
-            if (month, command) != group:
+            if month != group_month or command != group_command:
                 if delta:
-                    steps.append((group[0], representative, delta))  # type: ignore[index]
-                group, delta, representative = (month, command), 0, 0
-            before = revision.get(line, budget.get(line, 0))
+                    steps.append((group_month, representative, delta))
+                group_month, group_command, delta, representative = month, command, 0, 0
             if kind == "forecast_revised":
+                before = revision.get(line)
+                if before is None:
+                    before = budget.get(line, 0)
                 revision[line] = amount
-            elif kind == "budget_set":
-                budget[line] = amount
+                change = amount - before
+            elif line in revision:
+                # A budget change of a revised line does not move its forecast.
+                budget[line] = amount if kind == "budget_set" else budget.get(line, 0) + amount
+                continue
             else:
-                budget[line] = budget.get(line, 0) + amount
-            change = revision.get(line, budget.get(line, 0)) - before
-            if change and not representative:
-                representative = position
-            delta += change
+                before = budget.get(line, 0)
+                after = amount if kind == "budget_set" else before + amount
+                budget[line] = after
+                change = after - before
+            if change:
+                if not representative:
+                    representative = position
+                delta += change
         if delta:
-            steps.append((group[0], representative, delta))  # type: ignore[index]
+            steps.append((group_month, representative, delta))
         details = _details(cursor, [position for _, position, _ in steps])
 
     result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening), from_ore(opening))

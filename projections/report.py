@@ -46,14 +46,14 @@ def cutoff(cursor: Any, known_at: datetime | None) -> int:
 
 def lines(cursor: Any, upto: int = NO_LIMIT) -> list[Line]:
     cursor.execute(
-        "SELECT code, name, parent, position FROM prognos_lines WHERE position <= ? "
-        "ORDER BY position",
-        (upto,),
+        "SELECT code, name, parent, position FROM prognos_lines WHERE position <= ?", (upto,)
     )
-    return [Line(*row) for row in cursor.fetchall()]
+    return list(map(Line._make, cursor.fetchall()))  # depth_first orders them
 
 
-def leaf_figures(cursor: Any, year: int, as_of: YearMonth, upto: int) -> dict[str, OreFigures]:
+def leaf_figures(
+    cursor: Any, year: int, as_of: YearMonth, upto: int, actuals: bool = True
+) -> dict[str, OreFigures]:
     """Each leaf's (budget, latest forecast or None, actual to date), in integer öre.
 
     One query per kind, each a single range of the covering index: the budget is
@@ -70,11 +70,11 @@ def leaf_figures(cursor: Any, year: int, as_of: YearMonth, upto: int) -> dict[st
             budget[line] = budget.get(line, 0) + amount
     cursor.execute(LATEST_SQL.format(kind="forecast_revised"), params)
     forecast = {line: amount for line, amount, _ in cursor.fetchall()}
-    cursor.execute(SUM_SQL.format(kind="actual_booked"), params)
-    actual = dict(cursor.fetchall())
-    cursor.execute(SUM_SQL.format(kind="actual_reversed"), params)
-    for line, amount in cursor.fetchall():
-        actual[line] = actual.get(line, 0) + amount
+    actual: dict[str, int] = {}
+    for kind in ("actual_booked", "actual_reversed") if actuals else ():
+        cursor.execute(SUM_SQL.format(kind=kind), params)
+        for line, amount in cursor.fetchall():
+            actual[line] = actual.get(line, 0) + amount
     return {
         code: (budget.get(code, 0), forecast.get(code), actual.get(code, 0))
         for code in budget.keys() | forecast.keys() | actual.keys()

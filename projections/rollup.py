@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,8 +20,9 @@ ZERO = Decimal("0.00")
 AMOUNT_FIELDS = ("budget", "forecast", "budget_ytd", "actual_ytd")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A line of the tree as known at some position (a tuple: 50,000 of them are cheap)."""
+
     code: str
     name: str
     parent: str | None
