@@ -22,7 +22,7 @@ from prognos.domain.importer import ImportDecider, ImportResult, SourceFile
 from prognos.domain.importing import ImportRow, ImportSpec
 from prognos.domain.period import YearMonth
 from prognos.domain.state import UnitOfWork
-from prognos.events.base import LedgerEvent, Source
+from prognos.events.base import LedgerEvent
 from prognos.events.ledger import (
     ActualBooked,
     ActualReversed,
@@ -104,16 +104,13 @@ class Ledger:
         year: int,
         reason: str,
         effective: YearMonth | None = None,
-        source: Source | None = None,
     ) -> list[LedgerEvent]:
         effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
         reason = rules.required_text(reason, "--reason")
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, effective, "budget month")
-            event = BudgetSet(
-                **cmd.audit(code=code, year=year, effective=effective, amount=amount, source=source)
-            )
+            event = BudgetSet(**cmd.audit(code=code, year=year, effective=effective, amount=amount))
             return cmd.uow.record([event])
 
     def transfer_budget(
@@ -158,7 +155,6 @@ class Ledger:
         year: int,
         as_of: YearMonth,
         reason: str,
-        source: Source | None = None,
     ) -> list[LedgerEvent]:
         as_of.require_in(year, "--as-of")
         reason = rules.required_text(reason, "--reason")
@@ -166,7 +162,7 @@ class Ledger:
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, as_of, "forecast month")
             event = ForecastRevised(
-                **cmd.audit(code=code, year=year, as_of=as_of, amount=amount, source=source)
+                **cmd.audit(code=code, year=year, as_of=as_of, amount=amount)
             )
             return cmd.uow.record([event])
 
@@ -177,7 +173,6 @@ class Ledger:
         period: YearMonth,
         ref: str | None = None,
         reason: str | None = None,
-        source: Source | None = None,
     ) -> list[LedgerEvent]:
         rules.non_zero(amount, "a booked amount")
         with self._command(rules.optional_text(reason)) as cmd:
@@ -189,7 +184,6 @@ class Ledger:
                     period=period,
                     amount=amount,
                     ref=rules.optional_text(ref),
-                    source=source,
                 )
             )
             return cmd.uow.record([event])

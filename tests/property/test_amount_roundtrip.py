@@ -160,3 +160,13 @@ def test_an_amount_beyond_ten_thousand_trillion_kronor_is_refused(text: str) -> 
     # Stored as 64-bit integer öre: a larger amount could not be summed exactly.
     with pytest.raises(InvalidAmountError):
         parse_amount(text)
+
+
+@settings(deadline=None)
+@given(ore=st.integers(-(10**15), 10**15), months=st.integers(1, 12))
+def test_the_integer_periodisation_equals_the_decimal_definition(ore: int, months: int) -> None:
+    # Reports add up in integer öre (rollup.ytd_ore); money.ytd_share is the rule as written.
+    from prognos.domain.money import from_ore, to_ore, ytd_share
+    from prognos.projections.rollup import ytd_ore
+
+    assert ytd_ore(ore, months) == to_ore(ytd_share(from_ore(ore), months))
