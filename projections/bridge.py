@@ -1,14 +1,15 @@
 """The forecast bridge: how the forecast of a line (or roll-up) as of one month became the next.
 
-Each leaf's forecast as of `from` comes from the report's queries; the events
-of the months after it, up to `to`, are then replayed in (month, recording
-order), and each command's net effect on the queried line in a month becomes
-a step. A command's events are contiguous in that order (writers are
-serialised), so a step is a run of rows with the same month and command.
+Each leaf's forecast as of `from` comes from the report's queries; each leaf's
+events of the months after it, up to `to`, are then replayed in (month,
+recording order), and every change is added to the step of its command and
+month. A step's delta is the command's net effect on the queried line in that
+month; steps are ordered by month, then by command.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +21,6 @@ from prognos.domain.period import YearMonth
 from prognos.projections.report import cutoff, leaf_figures, lines
 from prognos.projections.rollup import subtree
 
-FORECAST_KINDS = ("budget_set", "budget_transferred", "forecast_revised")
 
 
 @dataclass(frozen=True)
@@ -86,43 +86,11 @@ def bridge(
                 if leaf_forecast is not None:
                     revision[leaf] = leaf_forecast
         opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
-        cursor.execute(
-            "SELECT month, command_id, kind, line, amount, position FROM prognos_entries "
-            "WHERE year = ? AND kind IN (?, ?, ?) AND month > ? AND month <= ? AND position <= ? "
-            "ORDER BY month, position",
-            (year, *FORECAST_KINDS, from_month.index, to_month.index, upto),
+        window = (year, from_month.index, to_month.index, upto)
+        groups = _changes(cursor, window, leaf_codes, budget, revision)
+        steps = sorted(
+            (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
         )
-        everything = len(leaf_codes) == sum(1 for line in tree if line.code not in parents)
-        steps: list[tuple[int, int, int]] = []  # (month, position of the representative, delta)
-        group_month, group_command, delta, representative = -1, None, 0, 0
-        for month, command, kind, line, amount, position in cursor:
-            if not everything and line not in leaf_codes:
-                continue
-            if month != group_month or command != group_command:
-                if delta:
-                    steps.append((group_month, representative, delta))
-                group_month, group_command, delta, representative = month, command, 0, 0
-            if kind == "forecast_revised":
-                before = revision.get(line)
-                if before is None:
-                    before = budget.get(line, 0)
-                revision[line] = amount
-                change = amount - before
-            elif line in revision:
-                # A budget change of a revised line does not move its forecast.
-                budget[line] = amount if kind == "budget_set" else budget.get(line, 0) + amount
-                continue
-            else:
-                before = budget.get(line, 0)
-                after = amount if kind == "budget_set" else before + amount
-                budget[line] = after
-                change = after - before
-            if change:
-                if not representative:
-                    representative = position
-                delta += change
-        if delta:
-            steps.append((group_month, representative, delta))
         details = _details(cursor, [position for _, position, _ in steps])
 
     result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening), from_ore(opening))
@@ -138,6 +106,87 @@ def bridge(
         running += change
     result.to_forecast = from_ore(running)
     return result
+
+
+def _changes(
+    cursor: Any,
+    window: tuple[int, int, int, int],
+    leaf_codes: set[str],
+    budget: dict[str, int],
+    revision: dict[str, int],
+) -> dict[tuple[int, str], list[int]]:
+    """Each (month, command)'s net change of the leaves' forecasts, and its first changing
+    position, replaying every leaf's events of the window (year, after, through, upto)
+    on top of each leaf's opening budget and revision."""
+    upto = window[3]
+    # A command's positions are contiguous and its recording time its own
+    # (strictly later than the one before), so the time of the command
+    # that wrote a position names its group; prognos_commands has them.
+    cursor.execute(
+        "SELECT position, recorded_at FROM prognos_commands WHERE position <= ? "
+        "ORDER BY position",
+        (upto,),
+    )
+    commands = cursor.fetchall()
+    lasts = [position for position, _ in commands]
+    stamps = [stamp for _, stamp in commands]
+    cursor.execute(
+        "SELECT line, month, position, kind, amount FROM prognos_entries "
+        "WHERE year = ? AND kind IN ('budget_set', 'budget_transferred') "
+        "AND month > ? AND month <= ? AND position <= ?",
+        window,
+    )
+    budget_events: dict[str, list[tuple[int, int, str, int]]] = {}
+    for line, month, position, kind, amount in cursor.fetchall():
+        budget_events.setdefault(line, []).append((month, position, kind, amount))
+    groups: dict[tuple[int, str], list[int]] = {}  # (month, command) -> [delta, first]
+
+    def fold(line: str, revisions: list[tuple[int, int, str, int]]) -> None:
+        """Replay one leaf's events between the months; add each change to its group."""
+        if line not in leaf_codes:
+            return
+        events = revisions
+        if line in budget_events:
+            events = sorted(revisions + budget_events.pop(line))
+        rev, bud = revision.get(line), budget.get(line, 0)
+        for month, position, kind, amount in events:
+            before = bud if rev is None else rev
+            if kind == "forecast_revised":
+                rev = amount
+            elif kind == "budget_set":
+                bud = amount
+            else:
+                bud += amount
+            change = (bud if rev is None else rev) - before
+            if change:
+                key = (month, stamps[bisect_left(lasts, position)])
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [change, position]
+                else:
+                    group[0] += change
+                    if position < group[1]:
+                        group[1] = position
+
+    # Revisions in the index's own order (line, month, position): no sort.
+    cursor.execute(
+        "SELECT line, month, position, amount FROM prognos_entries "
+        "WHERE year = ? AND kind = 'forecast_revised' "
+        "AND month > ? AND month <= ? AND position <= ?",
+        window,
+    )
+    current, revisions = None, []
+    for line, month, position, amount in cursor:
+        if line != current:
+            if current is not None:
+                fold(current, revisions)
+            current, revisions = line, []
+        revisions.append((month, position, "forecast_revised", amount))
+    if current is not None:
+        fold(current, revisions)
+    for line in list(budget_events):
+        fold(line, [])
+    return groups
 
 
 def _details(cursor: Any, positions: list[int]) -> dict[int, tuple[Any, ...]]:
