@@ -93,20 +93,20 @@ def to_stored(event: LedgerEvent, version: int) -> StoredEvent:
 
 
 def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]:
-    """The current-version state dict of a stored event (upcast, not yet validated)."""
+    """The state dict of a stored event, upcast to its class's current version
+    (without `class_version`, and not yet validated)."""
     cls = _BY_TOPIC.get(topic)
     if cls is None:
         raise LookupError(f"unknown event topic {topic!r}")
     data: dict[str, Any] = orjson.loads(state)
     version = data.pop("class_version", 1)
-    data = upcast(cls.kind, version, cls.class_version, data)
-    data["class_version"] = cls.class_version
+    if version != cls.class_version:
+        data = upcast(cls.kind, version, cls.class_version, data)
     return cls, data
 
 
 def from_stored(topic: str, state: bytes, position: int | None) -> LedgerEvent:
     cls, data = decode(topic, state)
-    del data["class_version"]
     data["position"] = position
     return cls.model_validate(data)
 
