@@ -56,8 +56,9 @@ def median_of(runs: int, cmd: list[str], **kw: object) -> tuple[float, float]:
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def build(data: Dataset, prognos: list[str]) -> tuple[float, int, str]:
-    """Import the dataset file by file; return import wall time, events, and a mid-year known-at."""
+def build(data: Dataset, prognos: list[str]) -> tuple[float, int, str, float]:
+    """Import the dataset file by file; return import wall time, events, a mid-year known-at
+    and the largest peak RSS of one import."""
     folder = data.folder
     imports: list[list[str]] = [
         ["import", "lines", str(folder / "tree.csv")],
@@ -69,14 +70,15 @@ def build(data: Dataset, prognos: list[str]) -> tuple[float, int, str]:
         imports.append(["import", "forecast", str(folder / f"forecasts-{m}.csv"),
                         "--year", str(YEAR), "--as-of", m])
     run([*prognos, "line", "add", "root", "--name", "Root"])
-    total, events, known_at = 0.0, 0, ""
+    total, events, known_at, rss = 0.0, 0, "", 0.0
     for args in imports:
-        wall, _, out = run([*prognos, *args, "--json"], stdout=subprocess.PIPE)
+        wall, peak, out = run([*prognos, *args, "--json"], stdout=subprocess.PIPE)
         total += wall
+        rss = max(rss, peak)
         events += json.loads(out)["events_recorded"]
         if args[2].endswith(f"forecasts-{YEAR}-06.csv"):
             known_at = datetime.now(timezone.utc).isoformat()  # after June, before July
-    return total, events, known_at
+    return total, events, known_at, rss
 
 
 def floor(data: Dataset, workdir: Path, runs: int) -> dict[str, float]:
@@ -184,7 +186,7 @@ def main() -> None:
     exe = shutil.which("prognos") or "prognos"
     prognos = [exe, "--store", str(store), "--user", "bench"]
 
-    import_wall, imported, known_at = build(data, prognos)
+    import_wall, imported, known_at, import_rss = build(data, prognos)
     events = imported + 1  # and the root line
     year = ["--year", str(YEAR)]
     report_wall, report_rss = median_of(runs, [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--json"])
@@ -204,6 +206,7 @@ def main() -> None:
         "lines": data.lines,
         "import_events_per_s": imported / import_wall,
         "import_wall_s": import_wall,
+        "import_peak_rss_mb": import_rss,
         "report_wall_s": report_wall,
         "report_peak_rss_mb": report_rss,
         "known_at_report_wall_s": known_wall,

@@ -20,7 +20,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from prognos.domain.period import YearMonth
 from prognos.events.base import LedgerEvent
 from prognos.events.ledger import EVENT_CLASSES
-from prognos.events.streams import LEDGER_STREAM, stream_of_line
+from prognos.events.streams import LEDGER_STREAM, stream_of_line  # noqa: F401 - re-exported
 from prognos.events.upcasting import upcast
 
 TOPIC_PREFIX = "prognos.events.ledger:"

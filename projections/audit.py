@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from prognos.domain.clock import format_instant
 from prognos.domain.period import YearMonth
 from prognos.events.streams import stream_of_line
 from prognos.projections import views
@@ -98,7 +99,7 @@ def _decision_views_equal_log(store: Any) -> Check:
             ledger_version += 1
             if event.kind == "period_closed":
                 meta["closed_through"] = str(getattr(event, "through"))
-        meta["last_recorded_at"] = views.format_instant(event.recorded_at)
+        meta["last_recorded_at"] = format_instant(event.recorded_at)
     if ledger_version:
         meta["ledger_version"] = str(ledger_version)
     with store.read() as c:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from prognos.domain.clock import format_instant
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
 from prognos.events.streams import stream_of_line
