@@ -54,11 +54,11 @@ def _views_current(store: Any) -> Check:
 
 
 def _entries_equal_log(store: Any) -> Check:
-    """Every event in the log has exactly its row in the views, in order."""
+    """Every event in the log has exactly its row in the views, in order (both streamed)."""
     count = 0
     with store.read() as c:
         c.execute(f"SELECT {', '.join(views.ENTRY_COLUMNS)} FROM prognos_entries ORDER BY position")
-        stored = iter(c.fetchall())
+        stored = iter(c)
         for event in store.notifications():
             count += 1
             row = next(stored, None)

@@ -1,7 +1,7 @@
 """Reports by a plain fold over events: the definition the indexed views must match.
 
 `check` and the tests compare the SQL-backed report with this one. It streams
-the log once and keeps only each leaf's events of the year, never the log itself.
+the log once and keeps a few figures per leaf and month, never the log itself.
 """
 
 from __future__ import annotations
@@ -22,7 +22,27 @@ from prognos.events.ledger import (
 )
 from prognos.projections.rollup import LeafFigures, Line, Report, build_report
 
-Entry = tuple[YearMonth, int, str, Decimal]  # (month, position, kind, amount)
+class _Leaf:
+    """What a leaf's figures as of any month need: its budget events in order, its
+    latest revision per month, and its actuals summed per month (at most 12 each)."""
+
+    __slots__ = ("budget_events", "revisions", "actuals")
+
+    def __init__(self) -> None:
+        self.budget_events: list[tuple[YearMonth, int, str, Decimal]] = []
+        self.revisions: dict[YearMonth, tuple[int, Decimal]] = {}
+        self.actuals: dict[YearMonth, Decimal] = {}
+
+    def figures(self, as_of: YearMonth) -> LeafFigures:
+        budget = Decimal(0)
+        for month, _, kind, amount in sorted(self.budget_events, key=lambda e: (e[0], e[1])):
+            if month > as_of:
+                break
+            budget = amount if kind == "budget_set" else budget + amount
+        made = [m for m in self.revisions if m <= as_of]
+        forecast = self.revisions[max(made)][1] if made else None
+        actual = sum((a for m, a in self.actuals.items() if m <= as_of), Decimal(0))
+        return LeafFigures(budget=budget, forecast=forecast, actual_ytd=actual)
 
 
 def replay_report(
@@ -39,7 +59,7 @@ def replay_reports(
 ) -> list[Report]:
     """The year's report as of each of `months`, from one pass over `events`."""
     lines: list[Line] = []
-    by_leaf: dict[str, list[Entry]] = {}
+    leaves: dict[str, _Leaf] = {}
     for event in events:
         if known_at is not None and event.recorded_at > known_at:
             continue
@@ -47,36 +67,17 @@ def replay_reports(
         if isinstance(event, LineAdded):
             lines.append(Line(event.code, event.name, event.parent, position))
         elif isinstance(event, (BudgetSet, BudgetTransferred)) and event.year == year:
-            by_leaf.setdefault(event.code, []).append(
-                (event.effective, position, event.kind, event.amount)
-            )
+            leaf = leaves.setdefault(event.code, _Leaf())
+            leaf.budget_events.append((event.effective, position, event.kind, event.amount))
         elif isinstance(event, ForecastRevised) and event.year == year:
-            by_leaf.setdefault(event.code, []).append(
-                (event.as_of, position, event.kind, event.amount)
-            )
+            revisions = leaves.setdefault(event.code, _Leaf()).revisions
+            latest = revisions.get(event.as_of)
+            if latest is None or position > latest[0]:
+                revisions[event.as_of] = (position, event.amount)
         elif isinstance(event, (ActualBooked, ActualReversed)) and event.period.year == year:
-            by_leaf.setdefault(event.code, []).append(
-                (event.period, position, "actual", event.amount)
-            )
-    for entries in by_leaf.values():
-        entries.sort(key=lambda e: (e[0], e[1]))
+            actuals = leaves.setdefault(event.code, _Leaf()).actuals
+            actuals[event.period] = actuals.get(event.period, Decimal(0)) + event.amount
     return [
-        build_report(year, as_of, known_at, lines, {c: _fold(e, as_of) for c, e in by_leaf.items()})
+        build_report(year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()})
         for as_of in months
     ]
-
-
-def _fold(entries: list[Entry], as_of: YearMonth) -> LeafFigures:
-    budget, forecast, actual = Decimal(0), None, Decimal(0)
-    for month, _, kind, amount in entries:
-        if month > as_of:
-            break
-        if kind == "budget_set":
-            budget = amount
-        elif kind == "budget_transferred":
-            budget += amount
-        elif kind == "forecast_revised":
-            forecast = amount
-        else:
-            actual += amount
-    return LeafFigures(budget=budget, forecast=forecast, actual_ytd=actual)
