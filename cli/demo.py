@@ -48,6 +48,7 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
     from rich.table import Table
 
     from prognos.cli.console import console as make_console
+    from prognos.cli.render import findings_table
 
     console = make_console()
     console.print(
@@ -66,20 +67,7 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
             style = "bold" if label.startswith("Summa") else None
             view.add_row(label, *(row[c] for c in table["columns"]), style=style)
         console.print(view)
-    report = Table(
-        title=f"Reconciliation of the published figures: {len(findings.discrepancies)} "
-        f"discrepancies, {len(findings.rounding)} rounding differences"
-    )
-    for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
-        figure = header in ("printed", "computed", "difference")
-        report.add_column(header, justify="right" if figure else "left", no_wrap=figure)
-    for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
-        for f in items:
-            j = f.as_json()
-            report.add_row(
-                kind, j["table"], j["row"], j["column"], j["printed"], _short(j["computed"]),
-                _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
-            )
+    report = findings_table(findings, "Reconciliation of the published figures")
     console.print(report)
     store = f"--store {out}"
     console.print(
@@ -89,9 +77,3 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
         f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
     )
 
-
-def _short(figure: str) -> str:
-    """A computed figure such as 1333.333333333333333333333333, to six decimals for reading
-    (the JSON keeps every digit)."""
-    whole, dot, decimals = figure.partition(".")
-    return f"{whole}.{decimals[:6]}" if dot and len(decimals) > 6 else figure

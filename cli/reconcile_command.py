@@ -26,19 +26,8 @@ def reconcile(
     if as_json:
         print_json(findings.as_json())
     else:
-        from rich.table import Table
-
         from prognos.cli.console import console
+        from prognos.cli.render import findings_table
 
-        view = Table(title=f"{len(findings.discrepancies)} discrepancies, "
-                     f"{len(findings.rounding)} rounding differences")
-        for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
-            figure = header in ("printed", "computed", "difference")
-            view.add_column(header, justify="right" if figure else "left", no_wrap=figure)
-        for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
-            for f in items:
-                j = f.as_json()
-                view.add_row(kind, j["table"], j["row"], j["column"], j["printed"], j["computed"],
-                             j["difference"], j["rule"])
-        console().print(view)
+        console().print(findings_table(findings, "Reconciliation"))
     raise typer.Exit(1 if findings.discrepancies else 0)

@@ -153,3 +153,29 @@ def history_table(code: str, events: list[dict[str, Any]]) -> Any:
             e["month"] or "", e["amount"] or "", note,
         )
     return table
+
+
+def findings_table(findings: Any, title: str) -> Any:
+    """A reconciliation: discrepancies first, then rounding, each with its figures."""
+    from rich.table import Table
+
+    table = Table(title=f"{title}: {len(findings.discrepancies)} discrepancies, "
+                  f"{len(findings.rounding)} rounding differences")
+    for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
+        figure = header in ("printed", "computed", "difference")
+        table.add_column(header, justify="right" if figure else "left", no_wrap=figure)
+    for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
+        for f in items:
+            j = f.as_json()
+            table.add_row(
+                kind, j["table"], j["row"], j["column"], j["printed"], _short(j["computed"]),
+                _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
+            )
+    return table
+
+
+def _short(figure: str) -> str:
+    """A computed figure such as 1333.333333333333333333333333, to six decimals for reading
+    (the JSON keeps every digit)."""
+    whole, dot, decimals = figure.partition(".")
+    return f"{whole}.{decimals[:6]}" if dot and len(decimals) > 6 else figure

@@ -10,17 +10,8 @@ from prognos.domain.period import YearMonth
 from prognos.projections.report import lines
 from prognos.projections.rollup import subtree
 from prognos.events.streams import stream_of_line
-from prognos.projections.views import ENTRY_COLUMNS
+from prognos.projections.views import ENTRY_COLUMNS, MONTH_FIELD
 
-# Which option a kind's month was given with, so the trail reads like the command.
-MONTH_NAME = {
-    "budget_set": "effective",
-    "budget_transferred": "effective",
-    "forecast_revised": "as_of",
-    "actual_booked": "period",
-    "actual_reversed": "period",
-    "note_added": "period",
-}
 CHUNK = 500
 
 
@@ -78,8 +69,8 @@ def entry_json(row: tuple[Any, ...]) -> dict[str, Any]:
             {"sha256": e["source_sha256"], "row": e["source_row"]} if e["source_sha256"] else None
         ),
     }
-    if e["kind"] in MONTH_NAME:
-        out[MONTH_NAME[e["kind"]]] = out["month"]
+    if e["kind"] in MONTH_FIELD:  # the month under its option's name: effective, as_of, ...
+        out[MONTH_FIELD[e["kind"]]] = out["month"]
     if e["kind"] == "line_added":
         out.update(name=e["name"], parent=e["parent"])
     elif e["kind"] == "budget_transferred":

@@ -50,8 +50,25 @@ def _kr(ore: int) -> Decimal:
     return from_ore(ore)
 
 
+class _InKronor:
+    """The kronor view of figures kept in integer öre (`*_ore` attributes)."""
+
+    __slots__ = ()
+    budget_ore: int
+    forecast_ore: int
+    budget_ytd_ore: int
+    actual_ytd_ore: int
+
+    budget = property(lambda self: _kr(self.budget_ore))
+    forecast = property(lambda self: _kr(self.forecast_ore))
+    budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
+    actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
+    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
+    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
+
+
 @dataclass(slots=True)
-class Row:
+class Row(_InKronor):
     """One line of a report. Figures are kept in integer öre (exact, and fast to add
     for 50,000 lines); the kronor properties give them as Decimal."""
 
@@ -66,27 +83,15 @@ class Row:
     budget_ytd_ore: int = 0
     actual_ytd_ore: int = 0
 
-    budget = property(lambda self: _kr(self.budget_ore))
-    forecast = property(lambda self: _kr(self.forecast_ore))
-    budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
-    actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
-    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
-    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
 @dataclass(slots=True)
-class Totals:
+class Totals(_InKronor):
     budget_ore: int = 0
     forecast_ore: int = 0
     budget_ytd_ore: int = 0
     actual_ytd_ore: int = 0
 
-    budget = property(lambda self: _kr(self.budget_ore))
-    forecast = property(lambda self: _kr(self.forecast_ore))
-    budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
-    actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
-    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
-    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
 
 
 @dataclass(slots=True)
