@@ -8,6 +8,7 @@ log once per year, keeping a few figures per line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from prognos.domain.clock import format_instant
@@ -119,8 +120,9 @@ def _decision_views_equal_log(store: Any) -> Check:
     return Check("decision_views_equal_replay", True, f"{len(lines)} lines and the closings match")
 
 
-def _reports(store: Any, year: int) -> list[Report]:
-    return [report(store, year, YearMonth(year, m)) for m in range(1, 13)]
+def _reports(store: Any, year: int) -> Iterator[Report]:
+    """The live report as of each month of the year, one at a time (bounded memory)."""
+    return (report(store, year, YearMonth(year, m)) for m in range(1, 13))
 
 
 def _same(a: Report, b: Report) -> bool:

@@ -6,7 +6,7 @@ the log once and keeps a few figures per leaf and month, never the log itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -48,7 +48,7 @@ class _Leaf:
 def replay_report(
     events: Iterable[LedgerEvent], year: int, as_of: YearMonth, known_at: datetime | None = None
 ) -> Report:
-    return replay_reports(events, year, [as_of], known_at)[0]
+    return next(replay_reports(events, year, [as_of], known_at))
 
 
 def replay_reports(
@@ -56,8 +56,11 @@ def replay_reports(
     year: int,
     months: list[YearMonth],
     known_at: datetime | None = None,
-) -> list[Report]:
-    """The year's report as of each of `months`, from one pass over `events`."""
+) -> Iterator[Report]:
+    """The year's report as of each of `months`, from one pass over `events`.
+
+    The reports are built one at a time as they are asked for: at 50,000 lines a
+    year of them side by side would not be small."""
     lines: list[Line] = []
     leaves: dict[str, _Leaf] = {}
     for event in events:
@@ -77,7 +80,7 @@ def replay_reports(
         elif isinstance(event, (ActualBooked, ActualReversed)) and event.period.year == year:
             actuals = leaves.setdefault(event.code, _Leaf()).actuals
             actuals[event.period] = actuals.get(event.period, Decimal(0)) + event.amount
-    return [
-        build_report(year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()})
-        for as_of in months
-    ]
+    for as_of in months:
+        yield build_report(
+            year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()}
+        )
