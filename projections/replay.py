@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from decimal import Decimal
 
 from prognos.domain.period import YearMonth
 from prognos.events.base import LedgerEvent
@@ -20,29 +19,32 @@ from prognos.events.ledger import (
     ForecastRevised,
     LineAdded,
 )
-from prognos.projections.rollup import LeafFigures, Line, Report, build_report
+from prognos.domain.money import to_ore
+from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
 
 class _Leaf:
-    """What a leaf's figures as of any month need: its budget events in order, its
-    latest revision per month, and its actuals summed per month (at most 12 each)."""
+    """What a leaf's figures as of any month need, compactly (there may be 50,000):
+    its budget events in order, its latest revision per month, its actuals per month,
+    amounts in integer öre."""
 
     __slots__ = ("budget_events", "revisions", "actuals")
 
     def __init__(self) -> None:
-        self.budget_events: list[tuple[YearMonth, int, str, Decimal]] = []
-        self.revisions: dict[YearMonth, tuple[int, Decimal]] = {}
-        self.actuals: dict[YearMonth, Decimal] = {}
+        self.budget_events: list[tuple[int, int, bool, int]] = []  # (month, pos, is_set, öre)
+        self.revisions: list[tuple[int, int] | None] = [None] * 12  # (position, öre) by month
+        self.actuals = [0] * 12
 
-    def figures(self, as_of: YearMonth) -> LeafFigures:
-        budget = Decimal(0)
-        for month, _, kind, amount in sorted(self.budget_events, key=lambda e: (e[0], e[1])):
-            if month > as_of:
+    def figures(self, as_of: YearMonth) -> OreFigures:
+        budget = 0
+        for month, _, is_set, amount in sorted(self.budget_events):
+            if month > as_of.month:
                 break
-            budget = amount if kind == "budget_set" else budget + amount
-        made = [m for m in self.revisions if m <= as_of]
-        forecast = self.revisions[max(made)][1] if made else None
-        actual = sum((a for m, a in self.actuals.items() if m <= as_of), Decimal(0))
-        return LeafFigures(budget=budget, forecast=forecast, actual_ytd=actual)
+            budget = amount if is_set else budget + amount
+        forecast = None
+        for revision in self.revisions[: as_of.month]:
+            if revision is not None:
+                forecast = revision[1]
+        return budget, forecast, sum(self.actuals[: as_of.month])
 
 
 def replay_report(
@@ -71,16 +73,18 @@ def replay_reports(
             lines.append(Line(event.code, event.name, event.parent, position))
         elif isinstance(event, (BudgetSet, BudgetTransferred)) and event.year == year:
             leaf = leaves.setdefault(event.code, _Leaf())
-            leaf.budget_events.append((event.effective, position, event.kind, event.amount))
+            is_set = isinstance(event, BudgetSet)
+            leaf.budget_events.append((event.effective.month, position, is_set, to_ore(event.amount)))
         elif isinstance(event, ForecastRevised) and event.year == year:
             revisions = leaves.setdefault(event.code, _Leaf()).revisions
-            latest = revisions.get(event.as_of)
+            latest = revisions[event.as_of.month - 1]
             if latest is None or position > latest[0]:
-                revisions[event.as_of] = (position, event.amount)
+                revisions[event.as_of.month - 1] = (position, to_ore(event.amount))
         elif isinstance(event, (ActualBooked, ActualReversed)) and event.period.year == year:
-            actuals = leaves.setdefault(event.code, _Leaf()).actuals
-            actuals[event.period] = actuals.get(event.period, Decimal(0)) + event.amount
+            leaves.setdefault(event.code, _Leaf()).actuals[event.period.month - 1] += to_ore(
+                event.amount
+            )
     for as_of in months:
-        yield build_report(
+        yield build_report_ore(
             year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()}
         )
