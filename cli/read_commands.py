@@ -10,6 +10,8 @@ import typer
 from prognos.cli.context import open_reader, open_store, print_json
 from prognos.cli.options import Json, UnitChoice, Year, instant, month, year
 
+TABLE_LIMIT = 2000
+
 KnownAt = Annotated[
     Optional[str],
     typer.Option("--known-at", help="ISO 8601 with offset: the ledger as known at that moment."),
@@ -50,14 +52,22 @@ def history(
     as_json: Json = False,
 ) -> None:
     """Every event touching a line, in recording order, with its audit fields."""
-    from prognos.cli.render import history_table
-    from prognos.projections.history import history as trail
+    from itertools import islice
 
-    events = trail(open_reader(ctx), code, None if year_ is None else year(year_))
+    from prognos.cli.render import history_lines, history_table, write_json_list
+    from prognos.projections.history import iter_history
+
+    events = iter_history(open_reader(ctx), code, None if year_ is None else year(year_))
+    # Read ahead: an unknown line is refused before anything is printed, and a
+    # short history gets a table while a long one (a whole roll-up) streams.
+    head = list(islice(events, TABLE_LIMIT))
     if as_json:
-        print_json({"code": code, "events": events})
+        write_json_list(sys.stdout.buffer, {"code": code}, "events", head, events)
+    elif len(head) < TABLE_LIMIT:
+        _console().print(history_table(code, head))
     else:
-        _console().print(history_table(code, events))
+        for text in history_lines(head, events):
+            sys.stdout.write(text)
 
 
 def why(

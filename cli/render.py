@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -133,6 +134,31 @@ def bridge_table(b: Any) -> Any:
             format_display(s.after), s.user, s.reason or "",
         )
     return table
+
+
+def write_json_list(
+    out: Any, head: dict[str, Any], key: str, *parts: Iterable[dict[str, Any]]
+) -> None:
+    """`{**head, key: [...]}` written item by item, so a list of any length fits in memory."""
+    out.write(orjson.dumps(head)[:-1] + b", " + orjson.dumps(key) + b": [")
+    first = True
+    for items in parts:
+        for item in items:
+            out.write((b"\n" if first else b",\n") + orjson.dumps(item))
+            first = False
+    out.write(b"\n]}\n")
+    out.flush()
+
+
+def history_lines(*parts: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A long history as plain columns, one event a line."""
+    yield f"{'position':>9}  {'recorded at':32}  {'user':12}  {'kind':18}  {'line':20}  " \
+          f"{'month':7}  {'amount':>16}  reason / text\n"
+    for events in parts:
+        for e in events:
+            note = e.get("text") or e.get("reason") or ""
+            yield (f"{e['position']:>9}  {e['recorded_at']:32}  {e['user']:12}  {e['kind']:18}  "
+                   f"{e['line'] or '':20}  {e['month'] or '':7}  {e['amount'] or '':>16}  {note}\n")
 
 
 def history_table(code: str, events: list[dict[str, Any]]) -> Any:

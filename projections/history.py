@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from prognos.domain.errors import UnknownLineError
@@ -16,34 +17,56 @@ CHUNK = 500
 
 
 def history(store: Any, code: str, year: int | None = None) -> list[dict[str, Any]]:
-    """Every event of the line's stream (and its subtree's), in recording order.
+    """Every event of the line's stream (and its subtree's), in recording order."""
+    return list(iter_history(store, code, year))
 
-    A line's events are found through the event store's own index on streams
-    (originator id), so the views need no index by line.
+
+def iter_history(store: Any, code: str, year: int | None = None) -> Iterator[dict[str, Any]]:
+    """The same, one event at a time: the history of a large roll-up is most of the log.
+
+    A few lines' events are found through the event store's own index on streams
+    (originator id), so the views need no index by line; a large subtree is read
+    by one pass over the views in position order.
     """
     with store.read() as cursor:
         codes = [line.code for line in subtree(lines(cursor), code)]
         if not codes:
             raise UnknownLineError(f"unknown line {code!r}")
-        streams = [stream_of_line(c).hex for c in codes]
-        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
-        rows = []
-        for i in range(0, len(streams), CHUNK):
-            chunk = streams[i : i + CHUNK]
-            sql = (
-                f"SELECT {columns}, r.event_id FROM stored_events s "
-                "JOIN prognos_entries e ON e.position = s.rowid "
-                "LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
-                f"WHERE s.originator_id IN ({', '.join('?' * len(chunk))})"
-            )
-            params: list[Any] = list(chunk)
-            if year is not None:
-                sql += " AND e.year = ?"
-                params.append(year)
-            cursor.execute(sql, params)
-            rows.extend(cursor.fetchall())
-    rows.sort(key=lambda row: row[0])
-    return [entry_json(tuple(row)) for row in rows]
+        yield from (_by_stream(cursor, codes, year) if len(codes) <= CHUNK else
+                    _by_scan(cursor, set(codes), year))
+
+
+_COLUMNS = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
+_REVERSED_BY = "LEFT JOIN prognos_entries r ON r.corrects = e.event_id"
+
+
+def _by_stream(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[str, Any]]:
+    streams = [stream_of_line(c).hex for c in codes]
+    sql = (
+        f"SELECT {_COLUMNS}, r.event_id FROM stored_events s "
+        f"JOIN prognos_entries e ON e.position = s.rowid {_REVERSED_BY} "
+        f"WHERE s.originator_id IN ({', '.join('?' * len(streams))})"
+    )
+    params: list[Any] = list(streams)
+    if year is not None:
+        sql += " AND e.year = ?"
+        params.append(year)
+    cursor.execute(sql + " ORDER BY e.position", params)
+    for row in cursor:
+        yield entry_json(tuple(row))
+
+
+def _by_scan(cursor: Any, codes: set[str], year: int | None) -> Iterator[dict[str, Any]]:
+    sql = f"SELECT {_COLUMNS}, r.event_id FROM prognos_entries e {_REVERSED_BY}"
+    params: list[Any] = []
+    if year is not None:
+        sql += " WHERE e.year = ?"
+        params.append(year)
+    cursor.execute(sql + " ORDER BY e.position", params)
+    line = ENTRY_COLUMNS.index("line")
+    for row in cursor:
+        if row[line] in codes:
+            yield entry_json(tuple(row))
 
 
 def entry_json(row: tuple[Any, ...]) -> dict[str, Any]:
