@@ -47,7 +47,8 @@ class ImportResult:
     skipped: int = 0
 
 
-Record = tuple[int, str, "str | None", dict[str, Any]]  # (position, kind, line, stored state)
+Record = tuple[int, str, "str | None", dict[str, Any]]
+CHUNK = 20_000  # events written at a time; memory stays bounded whatever the file's size  # (position, kind, line, stored state)
 
 
 class ImportDecider:
@@ -70,9 +71,7 @@ class ImportDecider:
         self.skipped = 0
         self.drafts: list[tuple[str, str | None, dict[str, Any]]] = []
 
-    def records(
-        self, rows: Iterable[ImportRow], first_position: int, chunk: int = 20_000
-    ) -> Iterator[list[Record]]:
+    def records(self, rows: Iterable[ImportRow], first_position: int) -> Iterator[list[Record]]:
         """The header event and one or two events per row, numbered from `first_position`,
         in chunks, so that a file of any size is written with bounded memory."""
         s = self.source
@@ -85,9 +84,10 @@ class ImportDecider:
             except LedgerError as e:
                 role = "month" if isinstance(e, (ClosedPeriodError, MonthOutsideYearError)) else "line"
                 raise row_error(s.name, row.row, s.columns.get(role), e) from None
-            if len(self.drafts) >= chunk:
-                yield self._number(position)
-                position += chunk
+            if len(self.drafts) >= CHUNK:
+                chunk = self._number(position)
+                position += len(chunk)
+                yield chunk
         if self.drafts:
             yield self._number(position)
 

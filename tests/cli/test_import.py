@@ -674,3 +674,31 @@ def test_an_invalid_byte_in_a_utf8_file_names_its_row(tree, put, usage_error):
     content = "\ufeffcode;amount\nit-sak;1\nskola;2\nit-drift;3\n".encode("utf-8")
     path = put("bom.csv", content.replace(b"skola;2", b"skola;\xff2"))
     usage_error("import", str(path), "budget", "--year", "2024", names=["bom.csv", "row 3"])
+
+
+def test_a_bad_row_after_several_written_chunks_still_records_nothing(cli, tree, put, snapshot,
+                                                                      monkeypatch):
+    # Events are written in chunks inside the import's one transaction: a refusal
+    # in the last chunk must take the earlier chunks with it.
+    import prognos.domain.importer as importer
+
+    monkeypatch.setattr(importer, "CHUNK", 3)
+    rows = "".join(f"it-sak;{n};V{n}\n" for n in range(1, 12)) + "it-sak;12,3.4;V12\n"
+    path = put("many.csv", "code;amount;ref\n" + rows)
+    before = snapshot(cli.store_path)
+    result = cli("import", str(path), "actual", "--period", "2024-03")
+    assert result.exit_code == 2, result.output
+    assert "row 13" in result.stderr
+    assert snapshot(cli.store_path) == before
+
+
+def test_an_import_written_in_several_chunks_has_contiguous_positions(cli, tree, put, monkeypatch):
+    import prognos.domain.importer as importer
+
+    monkeypatch.setattr(importer, "CHUNK", 4)
+    rows = "".join(f"it-sak;{n};V{n}\n" for n in range(1, 11))
+    summary = cli.json("import", str(put("ten.csv", "code;amount;ref\n" + rows)), "actual",
+                       "--period", "2024-03")
+    assert summary["events_recorded"] == 11  # the file's header event and ten bookings
+    assert summary["last_position"] - summary["first_position"] == 10
+    assert cli("check").exit_code == 0
