@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -11,17 +11,51 @@ from prognos.cli.context import print_json
 from prognos.cli.options import Json
 
 
+Opt = Optional[str]
+
+
 def reconcile(
     spec: Annotated[
-        Path, typer.Argument(help="TOML/JSON spec naming the tables (CSV), units and conventions.")
+        Path,
+        typer.Argument(
+            help="A TOML/JSON spec of tables and how they relate, or one table's CSV "
+            "described by the options below."
+        ),
     ],
+    unit: Annotated[Opt, typer.Option("--unit", help="CSV: kr, tkr or mkr.")] = None,
+    precision: Annotated[Opt, typer.Option("--precision", help="CSV: e.g. 1 or 0.1.")] = None,
+    totals: Annotated[Opt, typer.Option("--totals", help="CSV of the printed total rows.")] = None,
+    label: Annotated[Opt, typer.Option("--label-col", help="Column of row labels.")] = None,
+    group: Annotated[Opt, typer.Option("--group-col", help="Column a total covers by.")] = None,
+    total_label: Annotated[
+        Opt, typer.Option("--total-label-col", help="Label column of the totals CSV.")
+    ] = None,
+    deviation: Annotated[
+        Optional[list[str]],
+        typer.Option("--deviation", help="'dev = a - b', as printed (repeat for more)."),
+    ] = None,
+    periodisation: Annotated[
+        Optional[list[str]],
+        typer.Option("--periodisation", help="'ytd = annual * 8/12' (repeat for more)."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """List every printed figure that does not follow from the others (exit 1 if any)."""
+    from prognos.domain.errors import InvalidInputError
     from prognos.projections.reconcile import reconcile as run
-    from prognos.projections.reconcile_spec import load_spec
+    from prognos.projections.reconcile_spec import load_spec, table_from_options
 
-    tables, cross = load_spec(spec)
+    if spec.suffix.lower() in (".toml", ".json"):
+        tables, cross = load_spec(spec)
+    else:
+        if unit is None or precision is None:
+            raise InvalidInputError("a CSV table needs --unit and --precision")
+        options = {
+            "unit": unit, "precision": precision, "totals_file": totals, "label": label,
+            "group": group, "total_label": total_label, "deviations": deviation or [],
+            "periodisations": periodisation or [],
+        }
+        tables, cross = [table_from_options(spec, options)], []
     findings = run(tables, cross)
     if as_json:
         print_json(findings.as_json())

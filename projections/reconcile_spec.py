@@ -94,6 +94,16 @@ def load_spec(path: Path) -> tuple[list[PrintedTable], list[CrossCheck]]:
     return tables, cross
 
 
+def table_from_options(path: Path, options: dict[str, Any]) -> PrintedTable:
+    """One table given on the command line: the CSV and the keys of a [[tables]] entry."""
+    spec = {k: v for k, v in options.items() if v not in (None, [], ())}
+    spec.setdefault("id", path.stem)
+    spec["file"] = path.name
+    if "totals_file" in spec:
+        spec["totals_file"] = str(Path(spec["totals_file"]).resolve())
+    return _table(path.parent, spec)
+
+
 def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
     try:
         table_id, file, unit = str(t["id"]), t["file"], t["unit"]

@@ -189,3 +189,27 @@ def test_a_missing_spec_is_a_usage_error(cli, tmp_path):
     result = cli("reconcile", str(tmp_path / "saknas.toml"))
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and "saknas.toml" in result.stderr
+
+
+def test_one_csv_table_can_be_reconciled_from_options_alone(cli, tmp_path):
+    (tmp_path / "t.csv").write_text(
+        "tjänst,budget,prognos,avvikelse\na,100,110,10\nb,200,190,-10\nSumma,300,310,0\n",
+        encoding="utf-8",
+    )
+    args = ["reconcile", str(tmp_path / "t.csv"), "--unit", "kr", "--precision", "1",
+            "--deviation", "avvikelse = prognos - budget", "--json"]
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["discrepancies"]
+    # Summa prognos is 310 but its rows add to 300; its deviation 0 is not 310 - 300.
+    assert {(f["row"], f["column"], f["rule"]) for f in found} == {
+        ("Summa", "prognos", "total"),
+        ("Summa", "avvikelse", "row_deviation"),
+    }
+
+
+def test_a_csv_table_without_unit_and_precision_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "t.csv").write_text("a,b\nx,1\n", encoding="utf-8")
+    result = cli("reconcile", str(tmp_path / "t.csv"))
+    assert result.exit_code == 2
+    assert "--unit" in result.stderr
