@@ -35,6 +35,7 @@ class SQLiteUnitOfWork:
         self.store = store
         self.cursor = cursor
         self._stream_cache: dict[str | None, list[Any]] = {}
+        self._all_streams_known = False  # after lines(): a code not cached is a new line
 
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(
@@ -47,8 +48,17 @@ class SQLiteUnitOfWork:
         return LineState(row[0], row[1], row[2], row[3], bool(row[4]))
 
     def lines(self) -> dict[str, LineState]:
-        self.cursor.execute("SELECT code, name, parent, children, has_amounts FROM prognos_lines")
-        return {r[0]: LineState(r[0], r[1], r[2], r[3], bool(r[4])) for r in self.cursor.fetchall()}
+        """Every line; the same scan also primes the stream cache a bulk write will need."""
+        self.cursor.execute(
+            "SELECT code, name, parent, children, has_amounts, stream, version FROM prognos_lines"
+        )
+        found = {}
+        known = self._stream_cache
+        for code, name, parent, children, has_amounts, stream, version in self.cursor.fetchall():
+            found[code] = LineState(code, name, parent, children, bool(has_amounts))
+            known.setdefault(code, [stream, version])
+        self._all_streams_known = True
+        return found
 
     def source_imported(self, sha256: str) -> bool:
         self.cursor.execute("SELECT 1 FROM prognos_sources WHERE sha256 = ?", (sha256,))
@@ -112,7 +122,10 @@ class SQLiteUnitOfWork:
         if None in lines and None not in known:
             version = int(views.get_meta(self.cursor, "ledger_version") or 0)
             known[None] = [stream_of_line(None).hex, version]
-        missing = [code for code in lines if code is not None and code not in known]
+        missing = [
+            code for code in lines
+            if code is not None and code not in known and not self._all_streams_known
+        ]
         query = "SELECT code, stream, version FROM prognos_lines"
         if len(missing) > 200:
             # A bulk command: one scan beats thousands of point queries.
