@@ -26,6 +26,9 @@ class PrognosGroup(TyperGroup):
         except (typer.Abort, EOFError, KeyboardInterrupt):
             _fail("aborted", 1)
         except Exception as e:
+            if _is_storage_error(e):
+                # A locked or damaged store is not a bug in prognos: say so in one line.
+                _fail(f"store error: {e}", 1)
             if type(e).__name__ == "NoArgsIsHelpError":
                 # A group called without a command: its help, as written, not squeezed.
                 typer.echo(e.format_message(), err=True)  # type: ignore[attr-defined]
@@ -37,6 +40,14 @@ class PrognosGroup(TyperGroup):
                 raise
             _fail(e.format_message(), e.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _is_storage_error(error: Exception) -> bool:
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    return isinstance(error, (sqlite3.Error, PersistenceError))
 
 
 def _fail(message: str, code: int) -> None:

@@ -23,10 +23,10 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj
 
 
-def open_store(ctx: typer.Context) -> Any:
+def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:
     from prognos.projections.store import SQLiteStore
 
-    return SQLiteStore(settings(ctx).store)
+    return SQLiteStore(settings(ctx).store, catch_up=catch_up)
 
 
 def open_reader(ctx: typer.Context) -> Any:

@@ -12,6 +12,7 @@ from prognos.cli.context import print_json
 from prognos.cli.options import Json
 
 DEFAULT_OUT = "prognos-demo.db"
+DEMO_USER = "demo"
 
 
 def demo(
@@ -27,11 +28,10 @@ def demo(
     from prognos.projections.reconcile_spec import load_spec
     from prognos.projections.store import SQLiteStore
 
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    _make_room(out)
     store = SQLiteStore(out)
     try:
-        seed = build(Ledger(store, "demo"))
+        seed = build(Ledger(store, DEMO_USER))
         tables = reproduce(store, seed)
         events = store.max_position()
     finally:
@@ -77,3 +77,24 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
         f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
     )
 
+
+
+def _make_room(out: Path) -> None:
+    """Remove the previous demo store, and refuse to remove anything else."""
+    import sqlite3
+
+    from prognos.domain.errors import RefusedError
+
+    if out.is_dir():
+        raise RefusedError(f"--out {out} is a folder: give a file name")
+    if out.exists():
+        try:
+            with sqlite3.connect(f"file:{out}?mode=ro", uri=True) as con:
+                others = con.execute("SELECT COUNT(*) FROM prognos_entries WHERE user != ?",
+                                     (DEMO_USER,)).fetchone()[0]
+        except sqlite3.Error:
+            others = None
+        if others != 0:
+            raise RefusedError(f"--out {out} exists and is not a demo store: not replacing it")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)

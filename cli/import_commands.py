@@ -133,13 +133,13 @@ def import_file(
     ledger = open_ledger(ctx)
     console = make_console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"reading {path.name}", total=len(table.rows))
+        # Rows are read, decided and written as the import consumes them.
+        task = progress.add_task(f"importing {path.name}", total=len(table.rows))
         rows = read_rows(table, spec, lambda n: progress.advance(task, n))
         source = SourceFile(
             path.name, hashlib.sha256(data).hexdigest(), data, len(table.rows),
             column_names(table, spec),
         )
-        progress.update(task, completed=len(table.rows), description=f"recording {path.name}")
         result = ledger.import_rows(rows, spec, source)
     summary = {
         "sha256": result.sha256,
@@ -158,6 +158,8 @@ def import_file(
             f"imported {path.name}: {result.rows} rows, {result.events_recorded} events at positions "
             f"{summary['first_position']}-{summary['last_position']} (sha256 {result.sha256})"
         )
+        if result.skipped:
+            typer.echo(f"{result.skipped} rows with a zero amount booked nothing")
 
 
 def source(

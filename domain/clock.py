@@ -42,4 +42,7 @@ def parse_instant(text: str) -> datetime:
         raise InvalidTimestampError(f"not an ISO 8601 timestamp: {text!r}") from None
     if instant.tzinfo is None:
         raise InvalidTimestampError(f"timestamp needs a UTC offset (e.g. +02:00 or Z): {text!r}")
-    return instant.astimezone(timezone.utc)
+    try:
+        return instant.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidTimestampError(f"timestamp out of range: {text!r}") from None

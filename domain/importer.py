@@ -47,8 +47,9 @@ class ImportResult:
     skipped: int = 0
 
 
+# (position, kind, line, stored state): an event in its stored form, for the write path.
 Record = tuple[int, str, "str | None", dict[str, Any]]
-CHUNK = 20_000  # events written at a time; memory stays bounded whatever the file's size  # (position, kind, line, stored state)
+CHUNK = 20_000  # events written at a time, so what a file adds to memory stays bounded
 
 
 class ImportDecider:

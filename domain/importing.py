@@ -87,13 +87,20 @@ def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
     """Column indexes by role; a given name must exist, a missing required one is refused."""
     lowered = [h.lower() for h in table.header]
     found: dict[str, int] = {}
+
+    def once(index: int, role: str) -> int:
+        if lowered.count(lowered[index]) > 1:
+            raise InvalidInputError(
+                f"{table.name}: column {table.header[index]!r} appears twice in the header; "
+                f"rename one or give --{role}-col by number"
+            )
+        return index
+
     for role in ("line", "amount", "name", "parent", "month", "ref"):
         given = getattr(spec.columns, role)
         if given is not None:
-            if given in table.header:
-                found[role] = table.header.index(given)
-            elif given.lower() in lowered:
-                found[role] = lowered.index(given.lower())
+            if given.lower() in lowered:
+                found[role] = once(lowered.index(given.lower()), role)
             elif given.isdigit() and 1 <= int(given) <= len(table.header):
                 found[role] = int(given) - 1
             else:
@@ -104,7 +111,7 @@ def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
             continue
         for guess in GUESSES[role]:
             if guess in lowered and lowered.index(guess) not in found.values():
-                found[role] = lowered.index(guess)
+                found[role] = once(lowered.index(guess), role)
                 break
     for role in ("line", "amount") if spec.kind != "lines" else ("line",):
         if role not in found:
@@ -125,7 +132,8 @@ def column_names(table: Table, spec: ImportSpec) -> dict[str, str]:
 def read_rows(
     table: Table, spec: ImportSpec, progress: Callable[[int], None] | None = None
 ) -> Iterator[ImportRow]:
-    """The rows, read lazily; the first unreadable cell raises, naming row and column."""
+    """The rows, read lazily; the columns and options are checked at once, and the
+    first unreadable cell raises when reached, naming row and column."""
     columns = resolve_columns(table, spec)
     option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period", "lines": ""}[
         spec.kind
@@ -135,6 +143,17 @@ def read_rows(
         default_month = YearMonth.first_of(spec.year)
     if default_month is not None and spec.year is not None:
         default_month.require_in(spec.year, option)
+    return _rows(table, spec, columns, default_month, option, progress)
+
+
+def _rows(
+    table: Table,
+    spec: ImportSpec,
+    columns: dict[str, int],
+    default_month: YearMonth | None,
+    option: str,
+    progress: Callable[[int], None] | None,
+) -> Iterator[ImportRow]:
     header = table.header
     at = {role: columns.get(role) for role in ("line", "amount", "name", "parent", "month", "ref")}
     used = [i for i in at.values() if i is not None]

@@ -78,7 +78,10 @@ def _read_csv(data: bytes, name: str, delimiter: str | None) -> Table:
         if len(delimiter) != 1:
             raise InvalidInputError(f"--delimiter must be one character, got {delimiter!r}")
     else:
-        delimiter = sniff_delimiter(text)
+        try:
+            delimiter = sniff_delimiter(text)
+        except InvalidInputError as e:
+            raise InvalidInputError(f"{name}: {e}") from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from prognos.domain.errors import StoreError
 
@@ -19,7 +20,8 @@ class SQLiteReader:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = os.fspath(path)
         try:
-            self.connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
+            self.connection = sqlite3.connect(uri, uri=True)
             self.connection.execute("SELECT 1 FROM prognos_entries LIMIT 1")
         except sqlite3.Error as e:
             raise StoreError(f"cannot read store {self.path}: {e}") from None

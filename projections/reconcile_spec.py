@@ -29,7 +29,6 @@ are no groups) covers the other totals, or every row.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import tomllib
@@ -39,6 +38,7 @@ from typing import Any
 
 from prognos.domain.errors import InvalidInputError
 from prognos.domain.money import UNIT_SCALE
+from prognos.domain.tables import read_table
 from prognos.projections.reconcile import (
     CrossCheck,
     Deviation,
@@ -71,12 +71,13 @@ def printed_number(text: str, where: str) -> Decimal | None:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A published table as transcribed: the importer's reader (encodings, sniffed delimiter)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInputError(f"cannot read {path}: {e}") from None
-    reader = csv.DictReader(text.splitlines())
-    return list(reader.fieldnames or []), list(reader)
+        data = path.read_bytes()
+    except OSError as e:
+        raise InvalidInputError(f"cannot read {path}: {e.strerror}") from None
+    table = read_table(data, path.name)
+    return table.header, [dict(zip(table.header, cells)) for _, cells in table.rows]
 
 
 def load_spec(path: Path) -> tuple[list[PrintedTable], list[CrossCheck]]:
@@ -85,12 +86,18 @@ def load_spec(path: Path) -> tuple[list[PrintedTable], list[CrossCheck]]:
         spec = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError) as e:
         raise InvalidInputError(f"reconciliation spec {path}: {e}") from None
-    base = path.parent
-    tables = [_table(base, t) for t in spec.get("tables", [])]
-    if not tables:
-        raise InvalidInputError(f"reconciliation spec {path}: no [[tables]]")
-    by_id = {t.id: t for t in tables}
-    cross = [_cross(base, c, by_id) for c in spec.get("cross", [])]
+    try:
+        if not isinstance(spec, dict):
+            raise TypeError("expected a table of [[tables]] and [[cross]]")
+        base = path.parent
+        tables = [_table(base, t) for t in spec.get("tables", [])]
+        if not tables:
+            raise InvalidInputError(f"reconciliation spec {path}: no [[tables]]")
+        by_id = {t.id: t for t in tables}
+        cross = [_cross(base, c, by_id) for c in spec.get("cross", [])]
+    except (TypeError, AttributeError, KeyError, ValueError) as e:
+        # A spec of the wrong shape: name the file and what was wrong, no traceback.
+        raise InvalidInputError(f"reconciliation spec {path}: malformed ({type(e).__name__}: {e})") from None
     return tables, cross
 
 
@@ -156,7 +163,7 @@ def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
             others = tuple(lbl for lbl, g, _ in totals if g is not None and g in groups)
             printed_totals.append(PrintedTotal(total_label_, total_values, covers_totals=others))
     rename = lambda c: names.get(c, c)  # noqa: E731 - a one-line mapping
-    return PrintedTable(
+    table = PrintedTable(
         id=table_id,
         unit=unit,
         precision=precision,
@@ -166,6 +173,15 @@ def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
         deviations=[_deviation(f, rename, table_id) for f in t.get("deviations", [])],
         periodisations=[_periodisation(f, rename, table_id) for f in t.get("periodisations", [])],
     )
+    # A misspelt column would make a rule check nothing and pass: refuse it.
+    named = {c for d in table.deviations for c in (d.column, d.plus, d.minus)}
+    named |= {c for p in table.periodisations for c in (p.column, p.annual)}
+    unknown = sorted(named - set(table.columns))
+    if unknown:
+        raise InvalidInputError(
+            f"table {table_id}: no column {unknown[0]!r} (columns: {', '.join(table.columns)})"
+        )
+    return table
 
 
 def _deviation(formula: str, rename: Any, table_id: str) -> Deviation:
@@ -190,6 +206,10 @@ def _cross(base: Path, c: dict[str, Any], tables: dict[str, PrintedTable]) -> Cr
     except KeyError as e:
         raise InvalidInputError(f"cross check names an unknown table {e}") from None
     columns = dict(c.get("columns", {}))  # by the names findings use (after `names`)
+    for table, names in ((coarse, columns.keys()), (fine, columns.values())):
+        unknown = sorted(set(names) - set(table.columns))
+        if unknown:
+            raise InvalidInputError(f"cross check: table {table.id} has no column {unknown[0]!r}")
     cover: dict[str, list[str]] = {}
     fine_labels = [r.label for r in fine.rows]
     for label, rows in c.get("cover", {}).items():
@@ -203,7 +223,10 @@ def _cross(base: Path, c: dict[str, Any], tables: dict[str, PrintedTable]) -> Cr
         for record in records:
             if all(record.get(k) == v for k, v in where.items()):
                 cover.setdefault(record[mapping["to"]], []).append(record[mapping["row"]])
+    coarse_labels = {r.label for r in [*coarse.rows, *coarse.totals]}
     for label, rows in cover.items():
+        if label not in coarse_labels:
+            raise InvalidInputError(f"cross check: table {coarse.id} has no row {label!r}")
         unknown = [r for r in rows if r not in fine_labels]
         if unknown:
             raise InvalidInputError(f"cross check {coarse.id}/{fine.id}: no row {unknown[0]!r}")

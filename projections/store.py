@@ -1,9 +1,11 @@
 """The SQLite store: eventsourcing's event tables plus prognos's view tables in one file.
 
-Events are written through eventsourcing's `SQLiteProcessRecorder` in its own
-stored format (one stream per line, one for ledger-wide events; the notification
-id is the global position). The views and their tracking record are written in
-the same transaction, so the views are never behind or ahead of the log.
+eventsourcing's `SQLiteProcessRecorder` creates the event and tracking tables and
+reads the log; events are written into its table in its stored format (one
+stream per line, one for ledger-wide events; the notification id is the global
+position) by one batch `executemany` (see `unit_of_work`). The views and their
+tracking record are written in the same transaction, so the views are never
+behind or ahead of the log.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from prognos.events.mapper import decode, from_notification
 from prognos.projections import views
 from prognos.projections.unit_of_work import SQLiteUnitOfWork
 
+PROGNOS_TABLES = {
+    "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
+    "prognos_meta", "prognos_sources",
+}
 BATCH = 20_000
 CACHE_KIB = 128 * 1024
 
@@ -38,7 +44,7 @@ SOURCES_SCHEMA = (
 class SQLiteStore:
     """An event store and its views in one SQLite file, created on first use."""
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], catch_up: bool = True):
         self.path = os.fspath(path)
         self._reader: sqlite3.Connection | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
@@ -47,26 +53,29 @@ class SQLiteStore:
         try:
             self.datastore = SQLiteDatastore(self.path, originator_id_type="uuid")
             self.recorder = SQLiteProcessRecorder(self.datastore)
-            if not self._has_tables():
+            tables = self._tables()
+            if tables and not tables >= PROGNOS_TABLES:
+                raise StoreError(f"{self.path} is a database of something else, not a prognos store")
+            if not tables:
                 self.recorder.create_table()
                 with self.datastore.transaction(commit=True) as c:
                     views.create(c)
                     c.execute(SOURCES_SCHEMA)
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store {self.path}: {e}") from None
-        # Views written with their events are never behind; a store written by a
-        # build whose views were dropped or renamed is caught up here.
-        if self.tracked_position() < self.max_position():
-            self.catch_up()
+        # Views written with their events are never behind; views left behind (by
+        # a build that dropped them, say) are caught up here. If that fails the
+        # views are damaged: `check` says so and `rebuild` repairs them.
+        if catch_up and self.tracked_position() < self.max_position():
+            try:
+                self.catch_up()
+            except (PersistenceError, sqlite3.Error):
+                pass
 
-    def _has_tables(self) -> bool:
+    def _tables(self) -> set[str]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                "('stored_events', 'tracking', 'prognos_entries', 'prognos_lines', "
-                "'prognos_commands', 'prognos_meta', 'prognos_sources')"
-            )
-            return bool(c.fetchone()[0] == 7)
+            c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {row[0] for row in c.fetchall()}
 
     def close(self) -> None:
         if self._reader is not None:

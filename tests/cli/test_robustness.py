@@ -1,0 +1,106 @@
+"""User mistakes at the edges: each gets one line and the right exit code, never a traceback,
+and nothing of the user's is touched."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+
+def _one_line(result, code: int) -> str:
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    line = result.stderr.strip()
+    assert line and "\n" not in line
+    return line
+
+
+def test_a_timestamp_out_of_range_is_a_usage_error(cli):
+    cli("line", "add", "it", "--name", "IT")
+    result = cli("report", "--year", "2024", "--as-of", "2024-05", "--known-at",
+                 "0001-01-01T00:00:00+01:00")
+    assert "out of range" in _one_line(result, 2)
+
+
+def test_a_database_of_something_else_is_not_turned_into_a_store(tmp_path, cli):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE t (a)")
+    result = cli.runner.invoke(__import__("prognos.cli.main").cli.main.app,
+                               ["--store", str(other), "line", "add", "x", "--name", "X"])
+    assert "not a prognos store" in _one_line(result, 1)
+    with sqlite3.connect(other) as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"t"}
+
+
+def test_a_store_path_with_uri_characters_is_read_as_a_plain_path(tmp_path):
+    from typer.testing import CliRunner
+
+    from prognos.cli.main import app
+
+    store = str(tmp_path / "a#b?c.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--store", store, "line", "add", "x", "--name", "X"]).exit_code == 0
+    result = runner.invoke(app, ["--store", store, "report", "--year", "2024", "--as-of",
+                                 "2024-01", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"code": "x"' in result.stdout
+
+
+def test_the_demo_never_replaces_a_store_that_is_not_a_demo_store(tmp_path, cli, snapshot):
+    cli("line", "add", "it", "--name", "IT")
+    before = snapshot(cli.store_path)
+    result = cli("demo", "--out", str(cli.store_path))
+    assert "not a demo store" in _one_line(result, 1)
+    assert snapshot(cli.store_path) == before
+
+
+def test_the_demo_refuses_a_folder_as_its_store(tmp_path, cli):
+    (tmp_path / "adir").mkdir()
+    assert "folder" in _one_line(cli("demo", "--out", str(tmp_path / "adir")), 1)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ['tables = "x"\n', "[[tables]]\nid = 1\n", '[[tables]]\nid = "t"\nfile = "t.csv"\n'],
+    ids=["tables-not-a-list", "missing-keys", "missing-unit"],
+)
+def test_a_malformed_reconciliation_spec_is_a_usage_error(tmp_path, cli, spec):
+    (tmp_path / "t.csv").write_text("a,b\nx,1\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(spec, encoding="utf-8")
+    line = _one_line(cli("reconcile", str(tmp_path / "s.toml")), 2)
+    assert "s.toml" in line or "table spec needs" in line
+
+
+def test_a_misspelt_column_in_a_rule_is_refused_rather_than_checking_nothing(tmp_path, cli):
+    (tmp_path / "u.csv").write_text("name,budget,forecast,dev\nA,10,12,99\n", encoding="utf-8")
+    result = cli("reconcile", str(tmp_path / "u.csv"), "--unit", "kr", "--precision", "1",
+                 "--deviation", "devv = forecast - budget")
+    assert "devv" in _one_line(result, 2)
+
+
+def test_a_semicolon_table_is_reconciled_like_a_comma_one(tmp_path, cli):
+    (tmp_path / "v.csv").write_text("name;budget;forecast;dev\nA;10;12;99\n", encoding="utf-8")
+    result = cli("reconcile", str(tmp_path / "v.csv"), "--unit", "kr", "--precision", "1",
+                 "--deviation", "dev = forecast - budget")
+    assert result.exit_code == 1, result.output
+
+
+def test_a_column_named_twice_in_the_header_is_refused(tmp_path, cli):
+    cli("line", "add", "it", "--name", "IT")
+    (tmp_path / "d.csv").write_text("code;amount;amount\nit;1;2\n", encoding="utf-8")
+    result = cli("import", "budget", str(tmp_path / "d.csv"), "--year", "2024",
+                 "--create-lines", "--parent", "it")
+    assert "twice" in _one_line(result, 2)
+
+
+def test_a_month_outside_the_year_is_refused_even_for_a_file_already_imported(tmp_path, cli):
+    cli("line", "add", "it", "--name", "IT")
+    cli("line", "add", "a", "--name", "A", "--parent", "it")
+    path = tmp_path / "a.csv"
+    path.write_text("code;amount\na;5\n", encoding="utf-8")
+    assert cli("import", "actual", str(path), "--period", "2024-03").exit_code == 0
+    result = cli("import", "actual", str(path), "--year", "2024", "--period", "2025-01")
+    assert "2025-01" in _one_line(result, 1)
