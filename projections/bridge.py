@@ -18,9 +18,12 @@ from typing import Any
 from prognos.domain.errors import RefusedError, UnknownLineError
 from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
-from prognos.projections.report import cutoff, leaf_figures, lines
+from prognos.projections.report import cutoff, leaf_figures, line_filter, lines
 from prognos.projections.rollup import subtree
 
+
+
+FEW = 500  # up to this many leaves, the bridge seeks them in the index one by one
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,10 @@ def bridge(
         # events between the two months are replayed, as integer öre.
         budget: dict[str, int] = {}
         revision: dict[str, int] = {}
+        # A few lines are sought in the index; a big roll-up is read in one range.
+        only = sorted(leaf_codes) if len(leaf_codes) <= FEW else None
         for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
-            cursor, year, from_month, upto, actuals=False
+            cursor, year, from_month, upto, actuals=False, only=only
         ).items():
             if leaf in leaf_codes:
                 budget[leaf] = leaf_budget
@@ -87,7 +92,7 @@ def bridge(
                     revision[leaf] = leaf_forecast
         opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
         window = (year, from_month.index, to_month.index, upto)
-        groups = _changes(cursor, window, leaf_codes, budget, revision)
+        groups = _changes(cursor, window, leaf_codes, budget, revision, only)
         steps = sorted(
             (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
         )
@@ -114,6 +119,7 @@ def _changes(
     leaf_codes: set[str],
     budget: dict[str, int],
     revision: dict[str, int],
+    only: list[str] | None,
 ) -> dict[tuple[int, str], list[int]]:
     """Each (month, command)'s net change of the leaves' forecasts, and its first changing
     position, replaying every leaf's events of the window (year, after, through, upto)
@@ -130,11 +136,13 @@ def _changes(
     commands = cursor.fetchall()
     lasts = [position for position, _ in commands]
     stamps = [stamp for _, stamp in commands]
+    params = dict(zip(("year", "after", "through", "upto"), window))
+    where = line_filter(only, params)
     cursor.execute(
         "SELECT line, month, position, kind, amount FROM prognos_entries "
-        "WHERE year = ? AND kind IN ('budget_set', 'budget_transferred') "
-        "AND month > ? AND month <= ? AND position <= ?",
-        window,
+        "WHERE year = :year AND kind IN ('budget_set', 'budget_transferred') "
+        f"AND month > :after AND month <= :through AND position <= :upto{where}",
+        params,
     )
     budget_events: dict[str, list[tuple[int, int, str, int]]] = {}
     for line, month, position, kind, amount in cursor.fetchall():
@@ -171,9 +179,10 @@ def _changes(
     # Revisions in the index's own order (line, month, position): no sort.
     cursor.execute(
         "SELECT line, month, position, amount FROM prognos_entries "
-        "WHERE year = ? AND kind = 'forecast_revised' "
-        "AND month > ? AND month <= ? AND position <= ?",
-        window,
+        "WHERE year = :year AND kind = 'forecast_revised' "
+        f"AND month > :after AND month <= :through AND position <= :upto{where} "
+        "ORDER BY line, month, position",
+        params,
     )
     current, revisions = None, []
     for line, month, position, amount in cursor:

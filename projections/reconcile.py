@@ -1,7 +1,7 @@
 """Auditing a published table: which printed figures do not follow from the others?
 
 A printed table is rows and total rows of figures in one unit, each printed to a
-declared precision. Four rules derive a figure from other printed figures:
+declared precision. Five rules derive a figure from other printed figures:
 
 - `row_deviation`: a deviation column against its row's own columns (totals too);
 - `total`: a total against the sum of the rows it covers (a grand total too);

@@ -1,7 +1,8 @@
 """The report for a year as of a month, read from the indexed view tables.
 
-Three grouped queries give every leaf's budget, latest forecast and actual to
-date; the line tree is folded in Python. Nothing replays events per query.
+One grouped query per kind of event (each a single range of the covering
+index) gives every leaf's budget, latest forecast and actual to date; the line
+tree is folded in Python. Nothing replays events per query.
 `--known-at` becomes a position cut-off, because recording times only grow
 with position (see `domain.clock.next_recorded_at`).
 """
@@ -17,7 +18,7 @@ from prognos.projections.rollup import Line, OreFigures, Report, build_report_or
 
 # Orders events by (month, recording order) as one integer.
 ORDER_KEY = "(month * 4294967296 + position)"
-_WHERE = "year = :year AND kind = '{kind}' AND month <= :month AND position <= :upto"
+_WHERE = "year = :year AND kind = '{kind}' AND month <= :month AND position <= :upto{only}"
 
 # SQLite returns the bare column `amount` from the row that holds the MAX (its
 # documented min/max special case): the latest event per line in one pass over
@@ -27,8 +28,19 @@ SUM_SQL = f"SELECT line, SUM(amount) FROM prognos_entries WHERE {_WHERE} GROUP B
 # Transfers are few; they are added in Python to the budget set before them.
 TRANSFERS_SQL = (
     f"SELECT line, amount, {ORDER_KEY} FROM prognos_entries "
-    f"WHERE {_WHERE.format(kind='budget_transferred')}"
+    f"WHERE {_WHERE.replace('{kind}', 'budget_transferred')}"
 )
+
+
+def line_filter(only: list[str] | None, params: dict[str, Any]) -> str:
+    """`AND line IN (...)` for a few lines (named parameters added to `params`), else ''."""
+    if only is None:
+        return ""
+    names = []
+    for i, code in enumerate(only):
+        params[f"line{i}"] = code
+        names.append(f":line{i}")
+    return f" AND line IN ({', '.join(names) or 'NULL'})"
 
 NO_LIMIT = 2**62
 
@@ -52,27 +64,34 @@ def lines(cursor: Any, upto: int = NO_LIMIT) -> list[Line]:
 
 
 def leaf_figures(
-    cursor: Any, year: int, as_of: YearMonth, upto: int, actuals: bool = True
+    cursor: Any,
+    year: int,
+    as_of: YearMonth,
+    upto: int,
+    actuals: bool = True,
+    only: list[str] | None = None,
 ) -> dict[str, OreFigures]:
-    """Each leaf's (budget, latest forecast or None, actual to date), in integer öre.
+    """Each leaf's (budget, latest forecast or None, actual to date), in integer öre;
+    of the lines in `only` if given (a few: each is a seek in the index).
 
     One query per kind, each a single range of the covering index: the budget is
     the latest set plus the transfers after it, the forecast the latest revision,
     the actual the sum of bookings and reversals.
     """
-    params = {"year": year, "month": as_of.index, "upto": upto}
-    cursor.execute(LATEST_SQL.format(kind="budget_set"), params)
+    params: dict[str, Any] = {"year": year, "month": as_of.index, "upto": upto}
+    where = line_filter(only, params)
+    cursor.execute(LATEST_SQL.format(kind="budget_set", only=where), params)
     last_set = {line: (amount, key) for line, amount, key in cursor.fetchall()}
     budget = {line: amount for line, (amount, _) in last_set.items()}
-    cursor.execute(TRANSFERS_SQL, params)
+    cursor.execute(TRANSFERS_SQL.format(only=where), params)
     for line, amount, key in cursor.fetchall():
         if key > last_set.get(line, (0, -1))[1]:
             budget[line] = budget.get(line, 0) + amount
-    cursor.execute(LATEST_SQL.format(kind="forecast_revised"), params)
+    cursor.execute(LATEST_SQL.format(kind="forecast_revised", only=where), params)
     forecast = {line: amount for line, amount, _ in cursor.fetchall()}
     actual: dict[str, int] = {}
     for kind in ("actual_booked", "actual_reversed") if actuals else ():
-        cursor.execute(SUM_SQL.format(kind=kind), params)
+        cursor.execute(SUM_SQL.format(kind=kind, only=where), params)
         for line, amount in cursor.fetchall():
             actual[line] = actual.get(line, 0) + amount
     return {

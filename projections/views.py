@@ -1,4 +1,4 @@
-"""The read model: indexed tables beside the event store, fed one event at a time.
+"""The read model: indexed tables beside the event store, fed a batch of events at a time.
 
 `apply` is the only code that writes these tables. The write path calls it in
 the same transaction as the events it records; `catch_up` and `rebuild` call it
@@ -60,7 +60,7 @@ SCHEMA = [
         source_sha256 TEXT,
         source_row INTEGER
     )""",
-    # Covers the report's three grouped queries: no table lookups per row.
+    # Covers the report's per-kind queries (and the bridge's): no table lookups per row.
     "CREATE INDEX IF NOT EXISTS prognos_entries_year "
     "ON prognos_entries (year, kind, line, month, position, amount)",
     # No index by line: a line's events are its stream, which the event store's
