@@ -33,8 +33,7 @@ def run_checks(store: Any) -> list[Check]:
         _views_current(store),
         _entries_equal_log(store),
         _decision_views_equal_log(store),
-        _reports_equal_replay(store, years),
-        _rollups_add_up(store, years),
+        *_reports_hold(store, years),
         _transfers_net_to_zero(store),
         _reversal_links(store),
         _recording_times(store),
@@ -129,34 +128,36 @@ def _same(a: Report, b: Report) -> bool:
     return a.rows == b.rows and a.total == b.total
 
 
-def _reports_equal_replay(store: Any, years: list[int]) -> Check:
+def _reports_hold(store: Any, years: list[int]) -> tuple[Check, Check]:
+    """Each month's live report, built once, equals the replay and adds up."""
+    replay_fault = rollup_fault = None
     for year in years:
         months = [YearMonth(year, m) for m in range(1, 13)]
         replayed = replay_reports(store.notifications(), year, months)
         for month, live, fresh in zip(months, _reports(store, year), replayed):
-            if not _same(live, fresh):
-                return Check("reports_equal_replay", False, f"report {year} as of {month} differs")
-    return Check("reports_equal_replay", True, f"{len(years)} year(s), 12 months each")
+            if replay_fault is None and not _same(live, fresh):
+                replay_fault = f"report {year} as of {month} differs"
+            rollup_fault = rollup_fault or _rollup_fault(live)
+    return (
+        Check("reports_equal_replay", replay_fault is None,
+              replay_fault or f"{len(years)} year(s), 12 months each"),
+        Check("rollups_sum_children", rollup_fault is None,
+              rollup_fault or "every roll-up equals the sum of its children"),
+    )
 
 
-def _rollups_add_up(store: Any, years: list[int]) -> Check:
-    for year in years:
-        for rep in _reports(store, year):
-            children: dict[str | None, list[Any]] = {}
-            for row in rep.rows:
-                children.setdefault(row.parent, []).append(row)
-            parents = [(r.code, r) for r in rep.rows if not r.is_leaf] + [(None, rep.total)]
-            for code, parent in parents:
-                for name in AMOUNT_FIELDS:
-                    total = sum(getattr(k, name) for k in children.get(code, []))
-                    if total != getattr(parent, name):
-                        where = code or "total"
-                        return Check(
-                            "rollups_sum_children", False,
-                            f"{where} {name} {getattr(parent, name)} != {total} "
-                            f"({year} as of {rep.as_of})",
-                        )
-    return Check("rollups_sum_children", True, "every roll-up equals the sum of its children")
+def _rollup_fault(rep: Report) -> str | None:
+    children: dict[str | None, list[Any]] = {}
+    for row in rep.rows:
+        children.setdefault(row.parent, []).append(row)
+    parents = [(r.code, r) for r in rep.rows if not r.is_leaf] + [(None, rep.total)]
+    for code, parent in parents:
+        for name in AMOUNT_FIELDS:
+            total = sum(getattr(k, name) for k in children.get(code, []))
+            if total != getattr(parent, name):
+                return (f"{code or 'total'} {name} {getattr(parent, name)} != {total} "
+                        f"({rep.year} as of {rep.as_of})")
+    return None
 
 
 def _transfers_net_to_zero(store: Any) -> Check:
