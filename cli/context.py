@@ -42,7 +42,7 @@ def open_reader(ctx: typer.Context) -> Any:
 def open_ledger(ctx: typer.Context) -> Any:
     from prognos.domain.application import Ledger
 
-    user = settings(ctx).user or os.environ.get("PROGNOS_USER") or _login_name()
+    user = settings(ctx).user or _login_name()  # --user, or PROGNOS_USER through typer
     return Ledger(open_store(ctx), user)
 
 

@@ -17,8 +17,6 @@ from prognos.domain.errors import (
     DuplicateLineError,
     MonthOutsideYearError,
     LedgerError,
-    LineHasAmountsError,
-    NotALeafError,
     RefusedError,
     UnknownLineError,
 )
@@ -50,6 +48,7 @@ class ImportResult:
 # (position, kind, line, stored state): an event in its stored form, for the write path.
 Record = tuple[int, str, "str | None", dict[str, Any]]
 CHUNK = 20_000  # events written at a time, so what a file adds to memory stays bounded
+MONTH_WORD = {"budget": "budget month", "forecast": "forecast month", "actual": "period"}
 
 
 class ImportDecider:
@@ -122,11 +121,8 @@ class ImportDecider:
         if line is None:
             self._create(row)
             line = self.lines[row.code]
-        if not line.is_leaf:
-            raise NotALeafError(f"line {row.code!r} has children: amounts go on its leaf lines")
-        what = {"budget": "budget month", "forecast": "forecast month", "actual": "period"}
-        if self.closed is not None and row.month <= self.closed:
-            rules.open_month(self.uow, row.month, what[self.spec.kind])  # raises, with the message
+        rules.require_leaf(line)
+        rules.require_open(row.month, self.closed, MONTH_WORD[self.spec.kind])
         if self.spec.kind == "actual" and row.amount == 0:
             self.skipped += 1  # nothing happened: no booking, as a zero line in a ledger
             return
@@ -158,10 +154,7 @@ class ImportDecider:
             parent = self.lines.get(parent_code)
             if parent is None:
                 raise UnknownLineError(f"unknown parent line {parent_code!r}")
-            if parent.has_amounts:
-                raise LineHasAmountsError(
-                    f"line {parent_code!r} already has amounts and cannot get children"
-                )
+            rules.may_get_children(parent)
             self.lines[parent_code] = replace(parent, children=parent.children + 1)
         self.lines[row.code] = LineState(row.code, name, parent_code, 0, False)
         self._draft("line_added", row.code, {"name": name, "parent": parent_code}, row.row)

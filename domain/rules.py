@@ -44,26 +44,37 @@ def existing_line(uow: UnitOfWork, code: str) -> LineState:
 
 
 def leaf(uow: UnitOfWork, code: str) -> LineState:
+    return require_leaf(existing_line(uow, code))
+
+
+def require_leaf(line: LineState) -> LineState:
     """Amounts live on leaves only; a roll-up's figures are the sum of its children."""
-    line = existing_line(uow, code)
     if not line.is_leaf:
-        raise NotALeafError(f"line {code!r} has children: amounts go on its leaf lines")
+        raise NotALeafError(f"line {line.code!r} has children: amounts go on its leaf lines")
     return line
+
+
+def may_get_children(parent: LineState) -> LineState:
+    """A line that already has amounts cannot become a roll-up."""
+    if parent.has_amounts:
+        raise LineHasAmountsError(
+            f"line {parent.code!r} already has amounts and cannot get children"
+        )
+    return parent
 
 
 def new_line(uow: UnitOfWork, code: str, parent: str | None) -> None:
     if uow.line(code) is not None:
         raise DuplicateLineError(f"line {code!r} already exists")
     if parent is not None:
-        parent_line = existing_line(uow, parent)
-        if parent_line.has_amounts:
-            raise LineHasAmountsError(
-                f"line {parent!r} already has amounts and cannot get children"
-            )
+        may_get_children(existing_line(uow, parent))
 
 
 def open_month(uow: UnitOfWork, month: YearMonth, what: str) -> None:
-    closed = uow.closed_through()
+    require_open(month, uow.closed_through(), what)
+
+
+def require_open(month: YearMonth, closed: YearMonth | None, what: str) -> None:
     if closed is not None and month <= closed:
         raise ClosedPeriodError(f"{what} {month} is closed (closed through {closed})")
 
