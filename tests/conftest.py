@@ -30,6 +30,28 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _build_the_click_command_once() -> Any:
+    """Typer rebuilds the click command from the app on every `invoke`, which costs more
+    than the command itself. The app never changes, so build it once per module."""
+    import typer.testing
+
+    from prognos.cli.main import app
+
+    original = getattr(typer.testing, "_get_command", None)
+    if original is None:  # a typer without this seam: run uncached
+        yield
+        return
+    command = original(app)
+
+    def cached(candidate: Any) -> Any:
+        return command if candidate is app else original(candidate)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typer.testing, "_get_command", cached)
+        yield
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -39,28 +39,6 @@ def cli(cli: Any) -> Iterator[Any]:
         yield type(cli)(Path(folder) / "cli.db")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _build_the_click_command_once() -> Any:
-    """Typer rebuilds the click command from the app on every `invoke`, which costs more
-    than the command itself. The app never changes, so build it once per module."""
-    import typer.testing
-
-    from prognos.cli.main import app
-
-    original = getattr(typer.testing, "_get_command", None)
-    if original is None:  # a typer without this seam: run uncached
-        yield
-        return
-    command = original(app)
-
-    def cached(candidate: Any) -> Any:
-        return command if candidate is app else original(candidate)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(typer.testing, "_get_command", cached)
-        yield
-
-
 def _first_line_only(result: Any) -> str:
     stderr = result.stderr
     assert "Traceback" not in stderr, stderr

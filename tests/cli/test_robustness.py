@@ -27,8 +27,9 @@ def test_a_database_of_something_else_is_not_turned_into_a_store(tmp_path, cli):
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as con:
         con.execute("CREATE TABLE t (a)")
-    result = cli.runner.invoke(__import__("prognos.cli.main").cli.main.app,
-                               ["--store", str(other), "line", "add", "x", "--name", "X"])
+    from prognos.cli.main import app
+
+    result = cli.runner.invoke(app, ["--store", str(other), "line", "add", "x", "--name", "X"])
     assert "not a prognos store" in _one_line(result, 1)
     with sqlite3.connect(other) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
