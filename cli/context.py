@@ -34,9 +34,12 @@ def open_reader(ctx: typer.Context) -> Any:
     path = settings(ctx).store
     if not os.path.exists(path):
         return open_store(ctx)  # created on first use, as by any command
-    from prognos.projections.reader import SQLiteReader
+    from prognos.projections.reader import OutdatedViews, SQLiteReader
 
-    return SQLiteReader(path)
+    try:
+        return SQLiteReader(path)
+    except OutdatedViews:
+        return open_store(ctx)  # which rebuilds the views once
 
 
 def open_ledger(ctx: typer.Context) -> Any:

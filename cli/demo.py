@@ -90,8 +90,12 @@ def _make_room(out: Path) -> None:
     if out.exists():
         try:
             with sqlite3.connect(f"file:{out}?mode=ro", uri=True) as con:
-                others = con.execute("SELECT COUNT(*) FROM prognos_entries WHERE user != ?",
-                                     (DEMO_USER,)).fetchone()[0]
+                con.execute("SELECT 1 FROM prognos_entries LIMIT 1")  # a prognos store
+                others = con.execute(
+                    "SELECT COUNT(*) FROM stored_events "
+                    "WHERE json_extract(CAST(state AS TEXT), '$.user') != ?",
+                    (DEMO_USER,),
+                ).fetchone()[0]
         except sqlite3.Error:
             others = None
         if others != 0:

@@ -20,7 +20,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from prognos.domain.period import YearMonth
 from prognos.events.base import LedgerEvent
 from prognos.events.ledger import EVENT_CLASSES
-from prognos.events.streams import LEDGER_STREAM, stream_of_line  # noqa: F401 - re-exported
+from prognos.events.streams import LEDGER_STREAM
 from prognos.events.upcasting import upcast
 
 TOPIC_PREFIX = "prognos.events.ledger:"
@@ -42,8 +42,8 @@ TOPIC_OF_KIND: dict[str, str] = {c.kind: topic_of(c) for c in EVENT_CLASSES}
 
 
 def stream_of(event: LedgerEvent) -> UUID:
-    """Each line is a stream of its own; ledger-wide events share one stream."""
-    return stream_of_line(event.line)
+    """Every event is in the ledger's one stream (see `events.streams`)."""
+    return LEDGER_STREAM
 
 
 
@@ -84,6 +84,7 @@ def stored_state(event: LedgerEvent) -> bytes:
 
 
 def to_stored(event: LedgerEvent, version: int) -> StoredEvent:
+    """The event as eventsourcing stores it; the store uses its position as the version."""
     return StoredEvent(
         originator_id=stream_of(event),
         originator_version=version,

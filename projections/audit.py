@@ -13,7 +13,6 @@ from typing import Any
 
 from prognos.domain.clock import format_instant
 from prognos.domain.period import YearMonth
-from prognos.events.streams import stream_of_line
 from prognos.projections import views
 from prognos.projections.replay import replay_reports
 from prognos.projections.report import report
@@ -80,8 +79,7 @@ def _decision_views_equal_log(store: Any) -> Check:
     so they are re-derived here rather than trusted.
     """
     lines: dict[str, list[Any]] = {}
-    meta: dict[str, str] = {}
-    ledger_version = 0
+    meta: dict[str, str] = {"views_version": views.VERSION}
     for event in store.notifications():
         code = event.line
         if event.kind == "line_added":
@@ -89,23 +87,15 @@ def _decision_views_equal_log(store: Any) -> Check:
             depth = lines[parent][4] + 1 if parent is not None else 0
             if parent is not None:
                 lines[parent][5] += 1
-            lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0, 1,
-                           stream_of_line(code).hex]
-        elif code is not None:
-            lines[code][7] += 1
-            if event.kind in views.AMOUNT_KINDS:
-                lines[code][6] = 1
-        else:
-            ledger_version += 1
-            if event.kind == "period_closed":
-                meta["closed_through"] = str(getattr(event, "through"))
+            lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0]
+        elif event.kind in views.AMOUNT_KINDS:
+            lines[code][6] = 1
+        elif event.kind == "period_closed":
+            meta["closed_through"] = str(getattr(event, "through"))
         meta["last_recorded_at"] = format_instant(event.recorded_at)
-    if ledger_version:
-        meta["ledger_version"] = str(ledger_version)
     with store.read() as c:
         c.execute(
-            "SELECT code, name, parent, position, depth, children, has_amounts, version, stream "
-            "FROM prognos_lines"
+            "SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines"
         )
         stored = {row[0]: list(row) for row in c.fetchall()}
         c.execute("SELECT key, value FROM prognos_meta")
@@ -197,13 +187,29 @@ def _reversal_links(store: Any) -> Check:
 
 
 def _recording_times(store: Any) -> Check:
+    """recorded-at never decreases and is one time per command, and the views mark each
+    command's end (where `--known-at` cuts) at the right position with the right time."""
+    name = "recording_times"
     with store.read() as c:
-        c.execute(
-            "SELECT a.position FROM prognos_entries a JOIN prognos_entries b "
-            "ON b.position = a.position + 1 WHERE b.recorded_at < a.recorded_at "
-            "OR (b.command_id = a.command_id AND b.recorded_at != a.recorded_at) LIMIT 1"
-        )
-        bad = c.fetchone()
-    if bad:
-        return Check("recording_times", False, f"recorded-at goes backwards after position {bad[0]}")
-    return Check("recording_times", True, "recorded-at never decreases; one time per command")
+        c.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
+        marks = iter(c)
+        mark = next(marks, None)
+        last: Any = None
+        marked = False
+        for event in store.notifications():
+            at = format_instant(event.recorded_at)
+            if last is not None and event.command_id != last.command_id and not marked:
+                return Check(name, False, f"no command end marked at position {last.position}")
+            if last is not None and (event.recorded_at < last.recorded_at or (
+                    event.command_id == last.command_id and event.recorded_at != last.recorded_at)):
+                return Check(name, False, f"recorded-at goes backwards after position {last.position}")
+            marked = mark is not None and mark[0] == event.position
+            if marked:
+                if mark[1] != at:
+                    return Check(name, False, f"command end at {event.position} has another time")
+                mark = next(marks, None)
+            last = event
+        if mark is not None or (last is not None and not marked):
+            where = mark[0] if mark is not None else last.position
+            return Check(name, False, f"command end mark at position {where} does not match the log")
+    return Check(name, True, "recorded-at never decreases; one time per command, marked at its end")

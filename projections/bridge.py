@@ -18,6 +18,7 @@ from typing import Any
 from prognos.domain.errors import RefusedError, UnknownLineError
 from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
+from prognos.projections.log_rows import states
 from prognos.projections.report import cutoff, leaf_figures, line_filter, lines
 from prognos.projections.rollup import subtree
 
@@ -199,14 +200,9 @@ def _changes(
 
 
 def _details(cursor: Any, positions: list[int]) -> dict[int, tuple[Any, ...]]:
-    """Who, when and why of each step's representative event."""
-    found: dict[int, tuple[Any, ...]] = {}
-    for i in range(0, len(positions), 500):
-        chunk = positions[i : i + 500]
-        cursor.execute(
-            "SELECT position, event_id, kind, line, user, recorded_at, reason "
-            f"FROM prognos_entries WHERE position IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update((row[0], tuple(row[1:])) for row in cursor.fetchall())
-    return found
+    """Who, when and why of each step's representative event, read from the event itself."""
+    return {
+        position: (state["event_id"], kind, state.get("code"), state["user"],
+                   state["recorded_at"], state.get("reason"))
+        for position, kind, state in states(cursor, positions)
+    }

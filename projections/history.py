@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from prognos.domain.errors import UnknownLineError
-from prognos.domain.money import format_json, from_ore
-from prognos.domain.period import YearMonth
+from prognos.domain.money import format_json
+from prognos.projections.log_rows import states
 from prognos.projections.report import lines
 from prognos.projections.rollup import subtree
-from prognos.events.streams import stream_of_line
-from prognos.projections.views import ENTRY_COLUMNS, MONTH_FIELD
+from prognos.projections.views import AMOUNT_KINDS, MONTH_FIELD
 
 CHUNK = 500
+YEAR_KINDS = (*AMOUNT_KINDS, "note_added")  # the kinds of a line's events that have a year
 
 
 def history(store: Any, code: str, year: int | None = None) -> list[dict[str, Any]]:
@@ -24,80 +25,90 @@ def history(store: Any, code: str, year: int | None = None) -> list[dict[str, An
 def iter_history(store: Any, code: str, year: int | None = None) -> Iterator[dict[str, Any]]:
     """The same, one event at a time: the history of a large roll-up is most of the log.
 
-    A few lines' events are found through the event store's own index on streams
-    (originator id), so the views need no index by line; a large subtree is read
-    by one pass over the views in position order.
+    A few lines' events are found by seeking the views' (year, kind, line)
+    index once per year, kind and line; a large subtree is read by one pass over
+    the views in position order.
     """
     with store.read() as cursor:
         codes = [line.code for line in subtree(lines(cursor), code)]
         if not codes:
             raise UnknownLineError(f"unknown line {code!r}")
-        yield from (_by_stream(cursor, codes, year) if len(codes) <= CHUNK else
+        yield from (_by_seek(cursor, codes, year) if len(codes) <= CHUNK else
                     _by_scan(cursor, set(codes), year))
 
 
-_COLUMNS = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
-_REVERSED_BY = "LEFT JOIN prognos_entries r ON r.corrects = e.event_id"
+_ENTRY = "SELECT e.position, e.kind, e.year, r.event_id FROM prognos_entries e " \
+    "LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
 
 
-def _by_stream(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[str, Any]]:
-    streams = [stream_of_line(c).hex for c in codes]
-    sql = (
-        f"SELECT {_COLUMNS}, r.event_id FROM stored_events s "
-        f"JOIN prognos_entries e ON e.position = s.rowid {_REVERSED_BY} "
-        f"WHERE s.originator_id IN ({', '.join('?' * len(streams))})"
-    )
-    params: list[Any] = list(streams)
-    if year is not None:
-        sql += " AND e.year = ?"
-        params.append(year)
-    cursor.execute(sql + " ORDER BY e.position", params)
-    for row in cursor:
-        yield entry_json(tuple(row))
+def _by_seek(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[str, Any]]:
+    if year is None:
+        cursor.execute("SELECT MIN(year), MAX(year) FROM prognos_entries")
+        first, last = cursor.fetchone()
+        years = [] if first is None else list(range(first, last + 1))
+    else:
+        years = [year]
+    marks = ", ".join("?" * len(codes))
+    parts = [
+        _ENTRY + f"WHERE e.year IN ({', '.join('?' * len(years))}) "
+        f"AND e.kind IN ({', '.join('?' * len(YEAR_KINDS))}) AND e.line IN ({marks})"
+    ]
+    params: list[Any] = [*years, *YEAR_KINDS, *codes]
+    if year is None:  # a line's creation belongs to no year
+        parts.append(_ENTRY + f"WHERE e.year IS NULL AND e.kind = 'line_added' AND e.line IN ({marks})")
+        params += codes
+    cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1", params)
+    yield from _with_details(cursor, cursor.fetchall())
 
 
 def _by_scan(cursor: Any, codes: set[str], year: int | None) -> Iterator[dict[str, Any]]:
-    sql = f"SELECT {_COLUMNS}, r.event_id FROM prognos_entries e {_REVERSED_BY}"
+    sql = _ENTRY.replace("e.position,", "e.position, e.line,")
     params: list[Any] = []
     if year is not None:
         sql += " WHERE e.year = ?"
         params.append(year)
-    cursor.execute(sql + " ORDER BY e.position", params)
-    line = ENTRY_COLUMNS.index("line")
-    for row in cursor:
-        if row[line] in codes:
-            yield entry_json(tuple(row))
+    entries = cursor.connection.cursor()  # the log is read through `cursor` meanwhile
+    entries.execute(sql + " ORDER BY e.position", params)
+    while batch := entries.fetchmany(CHUNK):
+        yield from _with_details(cursor, [(r[0], *r[2:]) for r in batch if r[1] in codes])
 
 
-def entry_json(row: tuple[Any, ...]) -> dict[str, Any]:
+def _with_details(cursor: Any, rows: list[Any]) -> Iterator[dict[str, Any]]:
+    """Entries (position, kind, year, reversed_by) completed from their events in the log."""
+    found = states(cursor, [row[0] for row in rows])
+    for (position, kind, year, reversed_by), (_, _, state) in zip(rows, found):
+        yield entry_json(position, kind, year, reversed_by, state)
+
+
+def entry_json(
+    position: int, kind: str, year: int | None, reversed_by: str | None, e: dict[str, Any]
+) -> dict[str, Any]:
     """One event as the history shows it: audit fields first, then what happened."""
-    e = dict(zip((*ENTRY_COLUMNS, "reversed_by"), row))
-    month = YearMonth.from_index(e["month"]) if e["month"] is not None else None
+    month = e.get(MONTH_FIELD[kind]) if kind in MONTH_FIELD else None
+    amount = e.get("amount")
     out: dict[str, Any] = {
-        "position": e["position"],
+        "position": position,
         "event_id": e["event_id"],
         "command_id": e["command_id"],
-        "kind": e["kind"],
-        "line": e["line"],
+        "kind": kind,
+        "line": e.get("code"),
         "recorded_at": e["recorded_at"],
         "user": e["user"],
-        "reason": e["reason"],
-        "year": e["year"],
-        "month": str(month) if month else None,
-        "amount": format_json(from_ore(e["amount"])) if e["amount"] is not None else None,
-        "ref": e["ref"],
-        "corrects": e["corrects"],
-        "reversed_by": e["reversed_by"],
-        "source": (
-            {"sha256": e["source_sha256"], "row": e["source_row"]} if e["source_sha256"] else None
-        ),
+        "reason": e.get("reason"),
+        "year": year,
+        "month": month,
+        "amount": format_json(Decimal(amount)) if amount is not None else None,
+        "ref": e.get("ref"),
+        "corrects": e.get("corrects"),
+        "reversed_by": reversed_by,
+        "source": e.get("source"),
     }
-    if e["kind"] in MONTH_FIELD:  # the month under its option's name: effective, as_of, ...
-        out[MONTH_FIELD[e["kind"]]] = out["month"]
-    if e["kind"] == "line_added":
+    if kind in MONTH_FIELD:  # the month under its option's name: effective, as_of, ...
+        out[MONTH_FIELD[kind]] = month
+    if kind == "line_added":
         out.update(name=e["name"], parent=e["parent"])
-    elif e["kind"] == "budget_transferred":
+    elif kind == "budget_transferred":
         out.update(counterpart=e["counterpart"], transfer_id=e["transfer_id"])
-    elif e["kind"] == "note_added":
+    elif kind == "note_added":
         out["text"] = e["text"]
     return out

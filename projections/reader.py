@@ -14,6 +14,11 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from prognos.domain.errors import StoreError
+from prognos.projections.views import VERSION
+
+
+class OutdatedViews(Exception):
+    """The store's views were built by an older layout: open it for writing to rebuild them."""
 
 
 class SQLiteReader:
@@ -23,8 +28,14 @@ class SQLiteReader:
             uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
             self.connection = sqlite3.connect(uri, uri=True)
             self.connection.execute("SELECT 1 FROM prognos_entries LIMIT 1")
+            found = self.connection.execute(
+                "SELECT value FROM prognos_meta WHERE key = 'views_version'"
+            ).fetchone()
         except sqlite3.Error as e:
             raise StoreError(f"cannot read store {self.path}: {e}") from None
+        if found is None or found[0] != VERSION:
+            self.connection.close()
+            raise OutdatedViews(self.path)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:

@@ -64,9 +64,12 @@ class SQLiteStore:
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store {self.path}: {e}") from None
         # Views written with their events are never behind; views left behind (by
-        # a build that dropped them, say) are caught up here. If that fails the
-        # views are damaged: `check` says so and `rebuild` repairs them.
-        if catch_up and self.tracked_position() < self.max_position():
+        # a build that dropped them, say) are caught up here, and views of an
+        # older layout are rebuilt. If that fails the views are damaged: `check`
+        # says so and `rebuild` repairs them.
+        if catch_up and self.views_version() != views.VERSION:
+            self.rebuild()
+        elif catch_up and self.tracked_position() < self.max_position():
             try:
                 self.catch_up()
             except (PersistenceError, sqlite3.Error):
@@ -115,6 +118,10 @@ class SQLiteStore:
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def views_version(self) -> str | None:
+        with self.datastore.transaction(commit=False) as c:
+            return views.get_meta(c, "views_version")
 
     def tracked_position(self) -> int:
         return self.recorder.max_tracking_id(views.VIEWS) or 0

@@ -21,7 +21,7 @@ from prognos.domain.period import YearMonth
 from prognos.domain.state import BookingState, LineState
 from prognos.events.base import LedgerEvent
 from prognos.events.mapper import TOPIC_OF_KIND, encode, state_of
-from prognos.events.streams import stream_of_line
+from prognos.events.streams import LEDGER_STREAM_ID
 from prognos.projections import views
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ class SQLiteUnitOfWork:
     def __init__(self, store: SQLiteStore, cursor: SQLiteCursor):
         self.store = store
         self.cursor = cursor
-        self._stream_cache: dict[str | None, list[Any]] = {}
-        self._all_streams_known = False  # after lines(): a code not cached is a new line
 
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(
@@ -48,17 +46,11 @@ class SQLiteUnitOfWork:
         return LineState(row[0], row[1], row[2], row[3], bool(row[4]))
 
     def lines(self) -> dict[str, LineState]:
-        """Every line; the same scan also primes the stream cache a bulk write will need."""
-        self.cursor.execute(
-            "SELECT code, name, parent, children, has_amounts, stream, version FROM prognos_lines"
-        )
-        found = {}
-        known = self._stream_cache
-        for code, name, parent, children, has_amounts, stream, version in self.cursor.fetchall():
-            found[code] = LineState(code, name, parent, children, bool(has_amounts))
-            known.setdefault(code, [stream, version])
-        self._all_streams_known = True
-        return found
+        self.cursor.execute("SELECT code, name, parent, children, has_amounts FROM prognos_lines")
+        return {
+            row[0]: LineState(row[0], row[1], row[2], row[3], bool(row[4]))
+            for row in self.cursor.fetchall()
+        }
 
     def source_imported(self, sha256: str) -> bool:
         self.cursor.execute("SELECT 1 FROM prognos_sources WHERE sha256 = ?", (sha256,))
@@ -100,45 +92,6 @@ class SQLiteUnitOfWork:
             reversed_by=UUID(reversed_by) if reversed_by else None,
         )
 
-    def _streams(self, lines: Sequence[str | None]) -> list[tuple[str, int]]:
-        """Each event's stream (hex) and version in it, continuing from the views' count."""
-        known = self._known_streams(set(lines))
-        out = []
-        for line in lines:  # None is the ledger-wide stream
-            entry = known.get(line)
-            if entry is None:  # a line this very batch adds
-                entry = known[line] = [stream_of_line(line).hex, 0]
-            entry[1] += 1
-            out.append((entry[0], entry[1]))
-        return out
-
-    def _known_streams(self, lines: set[str | None]) -> dict[str | None, list[Any]]:
-        """Stream and version per line, read once per transaction and kept up to date here.
-
-        Only this transaction writes (it holds the lock), so what it read plus
-        what it wrote is the truth for its later chunks.
-        """
-        known = self._stream_cache
-        if None in lines and None not in known:
-            version = int(views.get_meta(self.cursor, "ledger_version") or 0)
-            known[None] = [stream_of_line(None).hex, version]
-        missing = [
-            code for code in lines
-            if code is not None and code not in known and not self._all_streams_known
-        ]
-        query = "SELECT code, stream, version FROM prognos_lines"
-        if len(missing) > 200:
-            # A bulk command: one scan beats thousands of point queries.
-            self.cursor.execute(query)
-            for code, stream, version in self.cursor.fetchall():
-                known.setdefault(code, [stream, version])
-        else:
-            for code in missing:
-                self.cursor.execute(query + " WHERE code = ?", (code,))
-                for code_, stream, version in self.cursor.fetchall():
-                    known[code_] = [stream, version]
-        return known
-
     def max_position(self) -> int:
         table = self.store.recorder.events_table_name
         self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
@@ -162,14 +115,12 @@ class SQLiteUnitOfWork:
         first = self.max_position() + 1
         if [r[0] for r in records] != list(range(first, first + len(records))):
             raise RuntimeError("events must carry the next positions, in order")
-        streams = self._streams([r[2] for r in records])
+        # One stream, version = position: every insert lands at the end of
+        # the table and of its (stream, version) index.
         rows = [
-            (position, stream, version, TOPIC_OF_KIND[kind], encode(state))
-            for (position, kind, _, state), (stream, version) in zip(records, streams, strict=True)
+            (position, LEDGER_STREAM_ID, position, TOPIC_OF_KIND[kind], encode(state))
+            for position, kind, _, state in records
         ]
-        # In key order, the primary-key inserts walk the index once instead of
-        # jumping to a random page per row (positions are explicit, so order is free).
-        rows.sort(key=lambda row: (row[1], row[2]))
         table = self.store.recorder.events_table_name
         self.cursor.executemany(
             f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
-from prognos.events.streams import stream_of_line
 
 if TYPE_CHECKING:
     from prognos.events.base import LedgerEvent
 
 VIEWS = "prognos.views"
+# The layout of these tables. A store whose views were built by another layout
+# gets them rebuilt from the log when it is opened for writing (`SQLiteStore`).
+VERSION = "3"
 AMOUNT_KINDS = ("budget_set", "budget_transferred", "forecast_revised", "actual_booked", "actual_reversed")
 
 SCHEMA = [
@@ -34,37 +36,29 @@ SCHEMA = [
         position INTEGER NOT NULL,
         depth INTEGER NOT NULL,
         children INTEGER NOT NULL DEFAULT 0,
-        has_amounts INTEGER NOT NULL DEFAULT 0,
-        version INTEGER NOT NULL,
-        stream TEXT NOT NULL
+        has_amounts INTEGER NOT NULL DEFAULT 0
     )""",
+    # What is searched, summed or joined on, and nothing else: who, when, why
+    # and the source stay in the event itself (`log_rows`), so an import writes
+    # them once.
     """CREATE TABLE IF NOT EXISTS prognos_entries (
         position INTEGER PRIMARY KEY,
         event_id TEXT NOT NULL UNIQUE,
-        command_id TEXT NOT NULL,
         kind TEXT NOT NULL,
         line TEXT,
         year INTEGER,
         month INTEGER,
         amount INTEGER,
-        recorded_at TEXT NOT NULL,
-        user TEXT NOT NULL,
-        reason TEXT,
         ref TEXT,
         corrects TEXT,
-        counterpart TEXT,
-        transfer_id TEXT,
-        text TEXT,
-        name TEXT,
-        parent TEXT,
-        source_sha256 TEXT,
-        source_row INTEGER
+        transfer_id TEXT
     )""",
     # Covers the report's per-kind queries (and the bridge's): no table lookups per row.
     "CREATE INDEX IF NOT EXISTS prognos_entries_year "
     "ON prognos_entries (year, kind, line, month, position, amount)",
-    # No index by line: a line's events are its stream, which the event store's
-    # own primary key (originator_id, originator_version) already indexes.
+    # No index by line first: a monthly import touches every line, and such an
+    # index would get a dirty page per event. A line's history seeks the index
+    # above once per (year, kind) instead.
     # One row per command (per batch it spans): "as known at T" is a lookup here,
     # not an index over every event's recording time.
     """CREATE TABLE IF NOT EXISTS prognos_commands (
@@ -86,9 +80,8 @@ DROP = [
 ]
 
 ENTRY_COLUMNS = (
-    "position", "event_id", "command_id", "kind", "line", "year", "month", "amount",
-    "recorded_at", "user", "reason", "ref", "corrects", "counterpart", "transfer_id",
-    "text", "name", "parent", "source_sha256", "source_row",
+    "position", "event_id", "kind", "line", "year", "month", "amount", "ref", "corrects",
+    "transfer_id",
 )
 INSERT_ENTRY = (
     f"INSERT INTO prognos_entries ({', '.join(ENTRY_COLUMNS)}) "
@@ -131,37 +124,20 @@ def entry_from_state(position: int, kind: str, state: dict[str, Any]) -> tuple[A
     month_field = MONTH_FIELD.get(kind)
     month_text = state[month_field] if month_field else None
     amount = get("amount")
-    source = get("source")
-    if kind == "source_imported":
-        source_sha256, source_row, text = state["sha256"], state["rows"], state["name"]
-    else:
-        source_sha256 = source["sha256"] if source else None
-        source_row = source["row"] if source else None
-        text = get("text")
     year = get("year")
     if year is None and month_text is not None and kind != "period_closed":
         year = int(month_text[:4])
     return (
         position,
         state["event_id"],
-        state["command_id"],
         kind,
         get("code"),
         year,
         int(month_text[:4]) * 12 + int(month_text[5:7]) - 1 if month_text else None,
         _ore(amount) if amount is not None else None,
-        state["recorded_at"],
-        state["user"],
-        get("reason"),
         get("ref"),
         get("corrects"),
-        get("counterpart"),
         get("transfer_id"),
-        text,
-        get("name") if kind == "line_added" else None,
-        get("parent"),
-        source_sha256,
-        source_row,
     )
 
 
@@ -177,6 +153,7 @@ def create(cursor: Any, indexes: bool = True) -> None:
     for statement in SCHEMA:
         if indexes or " INDEX " not in statement:
             cursor.execute(statement)
+    _set_meta(cursor, "views_version", VERSION)
 
 
 def create_indexes(cursor: Any) -> None:
@@ -205,15 +182,13 @@ def apply(cursor: Any, records: Sequence[Record]) -> None:
     depths: dict[str, int] = {}
     new_lines = []
     children: Counter[str] = Counter()
-    touched: Counter[str] = Counter()
     with_amounts: set[str] = set()
-    ledger_events = 0
     closed = None
-    for entry in entries:
-        position, kind, line, command_id, recorded_at = entry[0], entry[3], entry[4], entry[2], entry[8]
-        last_of_command[command_id] = (position, recorded_at)
+    for (position, kind, state), entry in zip(records, entries):
+        last_of_command[state["command_id"]] = (position, state["recorded_at"])
+        line = entry[3]
         if kind == "line_added":
-            parent = entry[17]
+            parent = state["parent"]
             depth = 0
             if parent is not None:
                 depth = depths.get(parent, -1)
@@ -224,38 +199,31 @@ def apply(cursor: Any, records: Sequence[Record]) -> None:
                 depth += 1
                 children[parent] += 1
             depths[line] = depth
-            new_lines.append((line, entry[16], parent, position, depth, stream_of_line(line).hex))
-        elif line is not None:
-            touched[line] += 1
-            if kind in AMOUNT_KINDS:
-                with_amounts.add(line)
-        else:
-            ledger_events += 1
-            if kind == "period_closed":
-                closed = entry[6]
+            new_lines.append((line, state["name"], parent, position, depth))
+        elif kind in AMOUNT_KINDS:
+            with_amounts.add(line)
+        elif kind == "period_closed":
+            closed = entry[5]
     cursor.executemany(
         "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)",
         list(last_of_command.values()),
     )
     cursor.executemany(
-        "INSERT INTO prognos_lines (code, name, parent, position, depth, version, stream) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?)",
+        "INSERT INTO prognos_lines (code, name, parent, position, depth) VALUES (?, ?, ?, ?, ?)",
         new_lines,
     )
     cursor.executemany(
         "UPDATE prognos_lines SET children = children + ? WHERE code = ?",
         [(n, code) for code, n in children.items()],
     )
+    # Only a line's first amount changes its row: the others leave its page clean.
     cursor.executemany(
-        "UPDATE prognos_lines SET version = version + ?, has_amounts = MAX(has_amounts, ?) "
-        "WHERE code = ?",
-        [(n, int(code in with_amounts), code) for code, n in touched.items()],
+        "UPDATE prognos_lines SET has_amounts = 1 WHERE code = ? AND has_amounts = 0",
+        [(code,) for code in with_amounts],
     )
-    if ledger_events:
-        _bump_meta(cursor, "ledger_version", ledger_events)
     if closed is not None:
         _set_meta(cursor, "closed_through", str(YearMonth.from_index(closed)))
-    _set_meta(cursor, "last_recorded_at", entries[-1][8])
+    _set_meta(cursor, "last_recorded_at", records[-1][2]["recorded_at"])
 
 
 def _set_meta(cursor: Any, key: str, value: str) -> None:
@@ -263,14 +231,6 @@ def _set_meta(cursor: Any, key: str, value: str) -> None:
         "INSERT INTO prognos_meta (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
-    )
-
-
-def _bump_meta(cursor: Any, key: str, by: int) -> None:
-    cursor.execute(
-        "INSERT INTO prognos_meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ?",
-        (key, str(by), by),
     )
 
 

@@ -84,12 +84,15 @@ def test_check_without_json_exits_zero_and_prints_each_check(healthy, cli):
         "UPDATE prognos_entries SET amount = -amount WHERE kind = 'budget_transferred' "
         "AND amount < 0",
         "UPDATE prognos_entries SET month = month + 1 WHERE kind = 'budget_transferred'",
-        "UPDATE prognos_entries SET user = 'mallory' WHERE kind = 'budget_set'",
+        "UPDATE prognos_entries SET ref = 'V99' WHERE kind = 'actual_booked'",
+        "UPDATE prognos_commands SET recorded_at = '2000-01-01T00:00:00.000000+00:00' "
+        "WHERE position = (SELECT MIN(position) FROM prognos_commands)",
+        "DELETE FROM prognos_commands WHERE position = (SELECT MAX(position) FROM prognos_commands)",
         "UPDATE prognos_entries SET corrects = NULL WHERE kind = 'actual_reversed'",
         "UPDATE prognos_entries SET line = 'it-drift' WHERE kind = 'actual_reversed'",
     ],
     ids=["budget-amount", "forecast-amount", "actual-amount", "transfer-sign", "transfer-month",
-         "user", "reversal-link", "reversal-line"],
+         "ref", "command-time", "command-mark", "reversal-link", "reversal-line"],
 )
 def test_check_fails_after_a_view_row_is_tampered_with(healthy, cli, sql):
     tamper(cli, sql)

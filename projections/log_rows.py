@@ -1,0 +1,34 @@
+"""Events read back from the log by position, for the few views that show every field.
+
+The view tables keep only what is searched, summed or joined on; who, when, why
+and the source of an event are read from the event itself, which the log
+already stores. Reading goes through the mapper, so old versions are upcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+EVENTS_TABLE = "stored_events"
+CHUNK = 500
+
+
+def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(position, kind, state) of each event at the given positions, in the order given."""
+    from prognos.events.mapper import decode  # pydantic models: only when details are shown
+
+    wanted = list(positions)
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        cursor.execute(
+            f"SELECT rowid, topic, state FROM {EVENTS_TABLE} "
+            f"WHERE rowid IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        found = {}
+        for position, topic, state in cursor.fetchall():
+            cls, data = decode(topic, state)
+            found[position] = (cls.kind, data)
+        for position in chunk:
+            yield (position, *found[position])
