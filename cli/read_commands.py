@@ -110,7 +110,7 @@ def rebuild(ctx: typer.Context, as_json: Json = False) -> None:
     """Drop every view and rebuild it from the event log."""
     from rich.progress import Progress
 
-    store = open_store(ctx)
+    store = open_store(ctx, catch_up=False)  # it rebuilds anyway
     total = store.max_position()
     with Progress(transient=True, disable=as_json) as progress:
         task = progress.add_task("rebuilding views", total=total)

@@ -21,6 +21,7 @@ from prognos.domain.errors import (
     UnknownLineError,
 )
 from prognos.domain.importing import ImportRow, ImportSpec, row_error
+from prognos.domain.period import YearMonth
 from prognos.domain.state import LineState, UnitOfWork
 from prognos.domain.ids import new_event_ids
 
@@ -69,15 +70,18 @@ class ImportDecider:
         self.lines: dict[str, LineState] = uow.lines()
         self.closed = uow.closed_through()
         self.skipped = 0
-        self.drafts: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.drafts: list[Record] = []  # numbered, with ids: the next chunk to write
+        self._month_texts: dict[YearMonth, str] = {}
+        self._position = 0
+        self._ids: list[str] = []
 
     def records(self, rows: Iterable[ImportRow], first_position: int) -> Iterator[list[Record]]:
         """The header event and one or two events per row, numbered from `first_position`,
         in chunks, so that a file of any size is written with bounded memory."""
         s = self.source
+        self._position = first_position
         self._draft("source_imported", None, {"sha256": s.sha256, "name": s.name,
                                               "size": len(s.content), "rows": s.rows}, None)
-        position = first_position
         for row in rows:
             try:
                 self._row(row)
@@ -85,20 +89,19 @@ class ImportDecider:
                 role = "month" if isinstance(e, (ClosedPeriodError, MonthOutsideYearError)) else "line"
                 raise row_error(s.name, row.row, s.columns.get(role), e) from None
             if len(self.drafts) >= CHUNK:
-                chunk = self._number(position)
-                position += len(chunk)
-                yield chunk
+                yield self.drafts
+                self.drafts = []
         if self.drafts:
-            yield self._number(position)
+            yield self.drafts
 
-    def _number(self, first: int) -> list[Record]:
-        ids = new_event_ids(len(self.drafts))
-        out = []
-        for i, (kind, line, state) in enumerate(self.drafts):
-            state["event_id"] = ids[i]
-            out.append((first + i, kind, line, state))
-        self.drafts = []
-        return out
+    def _add(self, kind: str, line: str | None, state: dict[str, Any]) -> None:
+        """Number a drafted event and give it its id (made a chunk at a time)."""
+        if not self._ids:
+            self._ids = new_event_ids(CHUNK)
+            self._ids.reverse()
+        state["event_id"] = self._ids.pop()
+        self.drafts.append((self._position, kind, line, state))
+        self._position += 1
 
     def _draft(self, kind: str, line: str | None, fields: dict[str, Any], row: int | None) -> None:
         state: dict[str, Any] = {"event_id": None, **self.common}
@@ -108,7 +111,7 @@ class ImportDecider:
             state["code"] = line
         state.update(fields)
         state["class_version"] = 1
-        self.drafts.append((kind, line, state))
+        self._add(kind, line, state)
 
     def _row(self, row: ImportRow) -> None:
         if self.spec.kind == "lines":
@@ -126,17 +129,25 @@ class ImportDecider:
         if self.spec.kind == "actual" and row.amount == 0:
             self.skipped += 1  # nothing happened: no booking, as a zero line in a ledger
             return
-        amount, month = str(row.amount), str(row.month)
-        year = self.spec.year or row.month.year
-        if self.spec.kind == "budget":
-            self._draft("budget_set", row.code,
-                        {"year": year, "effective": month, "amount": amount}, row.row)
-        elif self.spec.kind == "forecast":
-            self._draft("forecast_revised", row.code,
-                        {"year": year, "as_of": month, "amount": amount}, row.row)
+        month = self._month_texts.get(row.month)
+        if month is None:
+            month = self._month_texts[row.month] = str(row.month)
+        # The state as `_draft` makes it, written out: this runs once per row.
+        state = {"event_id": None, **self.common,
+                 "source": {"sha256": self.source.sha256, "row": row.row},
+                 "corrects": None, "code": row.code}
+        if self.spec.kind == "actual":
+            state["period"] = month
+            state["amount"] = str(row.amount)
+            state["ref"] = row.ref
+            kind = "actual_booked"
         else:
-            self._draft("actual_booked", row.code,
-                        {"period": month, "amount": amount, "ref": row.ref}, row.row)
+            state["year"] = self.spec.year or row.month.year
+            state["effective" if self.spec.kind == "budget" else "as_of"] = month
+            state["amount"] = str(row.amount)
+            kind = "budget_set" if self.spec.kind == "budget" else "forecast_revised"
+        state["class_version"] = 1
+        self._add(kind, row.code, state)
         if not line.has_amounts:
             self.lines[row.code] = replace(line, has_amounts=True)
 

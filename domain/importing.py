@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from prognos.domain.errors import InvalidInputError, LedgerError
 from prognos.domain.money import Unit, parse_amount
@@ -59,8 +59,7 @@ class ImportSpec:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class ImportRow:
+class ImportRow(NamedTuple):  # a tuple: a file can have a million of them
     row: int
     code: str
     amount: Decimal | None  # None in a file of lines
@@ -160,9 +159,11 @@ def _rows(
     width = max(used) + 1
     months: dict[str, YearMonth] = {}  # a file holds few distinct months: read each once
 
-    def text(cells: list[str], role: str) -> str | None:
-        index = at[role]
-        return None if index is None else (cells[index].strip() or None)
+    # Plain locals and no helper calls per cell: this loop runs once per row of
+    # files with a million rows.
+    i_line, i_amount, i_month = at["line"], at["amount"], at["month"]
+    i_name, i_parent, i_ref = at["name"], at["parent"], at["ref"]
+    lines_only, unit = spec.kind == "lines", spec.unit
 
     for count, (number, cells) in enumerate(table.rows, start=1):
         if progress is not None and count % 5000 == 0:
@@ -171,19 +172,21 @@ def _rows(
             short = min(i for i in used if i >= len(cells))
             raise row_error(table.name, number, header[short],
                             InvalidInputError("missing cell (row is too short)"))
-        code = cells[at["line"]].strip()  # type: ignore[index]
+        code = cells[i_line].strip()  # type: ignore[index]
         if not code:
-            raise row_error(table.name, number, header[at["line"]],  # type: ignore[index]
+            raise row_error(table.name, number, header[i_line],  # type: ignore[index]
                             InvalidInputError("empty line code"))
-        if spec.kind == "lines":
-            yield ImportRow(number, code, None, None, text(cells, "name"), text(cells, "parent"))
+        name = None if i_name is None else (cells[i_name].strip() or None)
+        parent = None if i_parent is None else (cells[i_parent].strip() or None)
+        if lines_only:
+            yield ImportRow(number, code, None, None, name, parent)
             continue
         try:
-            amount = parse_amount(cells[at["amount"]], spec.unit)  # type: ignore[index]
+            amount = parse_amount(cells[i_amount], unit)  # type: ignore[index]
         except LedgerError as e:
-            raise row_error(table.name, number, header[at["amount"]], e) from None  # type: ignore[index]
+            raise row_error(table.name, number, header[i_amount], e) from None  # type: ignore[index]
         month = default_month
-        raw_month = text(cells, "month")
+        raw_month = None if i_month is None else cells[i_month].strip()
         if raw_month:
             month = months.get(raw_month)
             if month is None:
@@ -194,9 +197,9 @@ def _rows(
                     if spec.year is not None:
                         month.require_in(spec.year, "month")
                 except LedgerError as e:
-                    raise row_error(table.name, number, header[at["month"]], e) from None  # type: ignore[index]
+                    raise row_error(table.name, number, header[i_month], e) from None  # type: ignore[index]
                 months[raw_month] = month
         elif month is None:
             raise row_error(table.name, number, None, InvalidInputError(f"no month: give {option}"))
-        yield ImportRow(number, code, amount, month, text(cells, "name"), text(cells, "parent"),
-                        text(cells, "ref"))
+        ref = None if i_ref is None else (cells[i_ref].strip() or None)
+        yield ImportRow(number, code, amount, month, name, parent, ref)

@@ -106,6 +106,19 @@ def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]
     return cls, data
 
 
+def decode_rows(rows: list[tuple[int, str, bytes]]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(position, kind, state) of many stored rows: `decode` in one tight loop, for rebuilds."""
+    out = []
+    loads, by_topic = orjson.loads, _BY_TOPIC
+    for position, topic, state in rows:
+        cls = by_topic.get(topic)
+        data = loads(state)
+        if cls is None or data.pop("class_version", 1) != cls.class_version:
+            cls, data = decode(topic, state)  # unknown topics raise, old versions are upcast
+        out.append((position, cls.kind, data))
+    return out
+
+
 def from_stored(topic: str, state: bytes, position: int | None) -> LedgerEvent:
     cls, data = decode(topic, state)
     data["position"] = position

@@ -21,7 +21,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 
 from prognos.domain.errors import StoreError
 from prognos.events.base import LedgerEvent
-from prognos.events.mapper import decode, from_notification
+from prognos.events.mapper import decode_rows, from_notification
 from prognos.projections import views
 from prognos.projections.unit_of_work import SQLiteUnitOfWork
 
@@ -184,6 +184,7 @@ class SQLiteStore:
         done = self.recorder._max_tracking_id(views.VIEWS, cursor) or 0
         table = self.recorder.events_table_name
         applied = 0
+        with_amounts: set[str] = set()
         while True:
             cursor.execute(
                 f"SELECT rowid, topic, state FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
@@ -192,13 +193,9 @@ class SQLiteStore:
             batch = cursor.fetchall()
             if not batch:
                 return applied
-            views.apply(cursor, [_record(position, topic, state) for position, topic, state in batch])
+            views.apply(cursor, decode_rows(batch), with_amounts)
             done = batch[-1][0]
             self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, done))
             applied += len(batch)
             if progress is not None:
                 progress(len(batch))
-
-def _record(position: int, topic: str, state: bytes) -> views.Record:
-    cls, data = decode(topic, state)
-    return (position, cls.kind, data)

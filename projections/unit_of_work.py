@@ -34,6 +34,7 @@ class SQLiteUnitOfWork:
     def __init__(self, store: SQLiteStore, cursor: SQLiteCursor):
         self.store = store
         self.cursor = cursor
+        self._with_amounts: set[str] = set()  # lines known to have amounts, see views.apply
 
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(
@@ -47,10 +48,12 @@ class SQLiteUnitOfWork:
 
     def lines(self) -> dict[str, LineState]:
         self.cursor.execute("SELECT code, name, parent, children, has_amounts FROM prognos_lines")
-        return {
+        found = {
             row[0]: LineState(row[0], row[1], row[2], row[3], bool(row[4]))
             for row in self.cursor.fetchall()
         }
+        self._with_amounts.update(code for code, line in found.items() if line.has_amounts)
+        return found
 
     def source_imported(self, sha256: str) -> bool:
         self.cursor.execute("SELECT 1 FROM prognos_sources WHERE sha256 = ?", (sha256,))
@@ -127,5 +130,5 @@ class SQLiteUnitOfWork:
             "VALUES (?, ?, ?, ?, ?)",
             rows,
         )
-        views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records])
+        views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records], self._with_amounts)
         self.store.recorder._insert_tracking(self.cursor, Tracking(views.VIEWS, records[-1][0]))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 VIEWS = "prognos.views"
 # The layout of these tables. A store whose views were built by another layout
 # gets them rebuilt from the log when it is opened for writing (`SQLiteStore`).
-VERSION = "3"
+VERSION = "4"
 AMOUNT_KINDS = ("budget_set", "budget_transferred", "forecast_revised", "actual_booked", "actual_reversed")
 
 SCHEMA = [
@@ -43,7 +43,7 @@ SCHEMA = [
     # them once.
     """CREATE TABLE IF NOT EXISTS prognos_entries (
         position INTEGER PRIMARY KEY,
-        event_id TEXT NOT NULL UNIQUE,
+        event_id TEXT NOT NULL,
         kind TEXT NOT NULL,
         line TEXT,
         year INTEGER,
@@ -53,6 +53,7 @@ SCHEMA = [
         corrects TEXT,
         transfer_id TEXT
     )""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS prognos_entries_event ON prognos_entries (event_id)",
     # Covers the report's per-kind queries (and the bridge's): no table lookups per row.
     "CREATE INDEX IF NOT EXISTS prognos_entries_year "
     "ON prognos_entries (year, kind, line, month, position, amount)",
@@ -106,39 +107,89 @@ MONTH_FIELD = {
 def _ore(text: str) -> int:
     """A stored amount (str of a Decimal, at most öre) as integer öre.
 
-    Plain digit strings are split by hand, which is several times faster than
-    going through Decimal for each of a million rows; anything else (an
-    exponent, say) takes the exact Decimal route.
+    Plain decimal strings are read by `int` without the point, several times
+    faster than going through Decimal for each of a million rows; anything
+    else (an exponent, say) takes the exact Decimal route.
     """
-    negative = text[:1] == "-"
-    whole, _, frac = (text[1:] if negative else text).partition(".")
-    if len(frac) <= 2 and whole.isdigit() and (not frac or frac.isdigit()):
-        ore = int(whole) * 100 + int(frac.ljust(2, "0")) if frac else int(whole) * 100
-        return -ore if negative else ore
+    dot = text.find(".")
+    try:
+        if dot < 0:
+            return int(text) * 100
+        places = len(text) - dot - 1
+        if places == 2:
+            return int(text[:dot] + text[dot + 1 :])
+        if places == 1:
+            return int(text[:dot] + text[dot + 1 :]) * 10
+    except ValueError:
+        pass
     return to_ore(Decimal(text))
+
+
+_MONTHS: dict[str, tuple[int, int]] = {}  # "2024-05" -> (year, month index): few distinct
+
+
+def _month(text: str) -> tuple[int, int]:
+    found = _MONTHS.get(text)
+    if found is None:
+        year = int(text[:4])
+        found = (year, year * 12 + int(text[5:7]) - 1)
+        if len(_MONTHS) < 10_000:
+            _MONTHS[text] = found
+    return found
 
 
 def entry_from_state(position: int, kind: str, state: dict[str, Any]) -> tuple[Any, ...]:
     """The flat, indexed row that stands for one event in `prognos_entries`."""
+    fast = _BY_KIND.get(kind)
+    return fast(position, kind, state) if fast else entry_in_general(position, kind, state)
+
+
+def entry_in_general(position: int, kind: str, state: dict[str, Any]) -> tuple[Any, ...]:
     get = state.get
     month_field = MONTH_FIELD.get(kind)
-    month_text = state[month_field] if month_field else None
-    amount = get("amount")
     year = get("year")
-    if year is None and month_text is not None and kind != "period_closed":
-        year = int(month_text[:4])
+    month = None
+    if month_field is not None:
+        month_year, month = _month(state[month_field])
+        if year is None and kind != "period_closed":
+            year = month_year
+    amount = get("amount")
     return (
         position,
         state["event_id"],
         kind,
         get("code"),
         year,
-        int(month_text[:4]) * 12 + int(month_text[5:7]) - 1 if month_text else None,
+        month,
         _ore(amount) if amount is not None else None,
         get("ref"),
         get("corrects"),
         get("transfer_id"),
     )
+
+
+# The same rows for the kinds a large log is made of, without the general
+# case's lookups (a rebuild builds a million of them); a test pins them to it.
+def _annual(month_field: str) -> Any:
+    def row(position: int, kind: str, s: dict[str, Any]) -> tuple[Any, ...]:
+        return (position, s["event_id"], kind, s["code"], s["year"], _month(s[month_field])[1],
+                _ore(s["amount"]), None, s.get("corrects"), s.get("transfer_id"))
+    return row
+
+
+def _booking(position: int, kind: str, s: dict[str, Any]) -> tuple[Any, ...]:
+    year, month = _month(s["period"])
+    return (position, s["event_id"], kind, s["code"], year, month, _ore(s["amount"]),
+            s.get("ref"), s.get("corrects"), None)
+
+
+_BY_KIND = {
+    "budget_set": _annual("effective"),
+    "budget_transferred": _annual("effective"),
+    "forecast_revised": _annual("as_of"),
+    "actual_booked": _booking,
+    "actual_reversed": _booking,
+}
 
 
 def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
@@ -167,28 +218,32 @@ def drop(cursor: Any) -> None:
         cursor.execute(statement)
 
 
-def apply(cursor: Any, records: Sequence[Record]) -> None:
+def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] | None = None) -> None:
     """Fold a batch of recorded events, in position order, into the view tables.
 
     Events arrive as their stored state, whether a command just made them, a
     bulk import wrote them or `catch_up` read them back. Set-wise: one
-    `executemany` per table, so N events cost a handful of calls.
+    `executemany` per table, so N events cost a handful of calls. A caller
+    applying many batches passes one `with_amounts_known` set to all of them,
+    so that a line's first amount is looked up once, not once per batch.
     """
     if not records:
         return
     entries = [entry_from_state(position, kind, state) for position, kind, state in records]
     cursor.executemany(INSERT_ENTRY, entries)
-    last_of_command: dict[str, tuple[int, str]] = {}
+    # Positions ascend, so each command's last event in the batch wins.
+    last_of_command = {s["command_id"]: (p, s["recorded_at"]) for p, _, s in records}
+    with_amounts = {e[3] for e in entries if e[2] in AMOUNT_KINDS}
+    if with_amounts_known is not None:  # lines the caller saw get amounts already
+        with_amounts -= with_amounts_known
+        with_amounts_known |= with_amounts
+    closed = None
     depths: dict[str, int] = {}
     new_lines = []
     children: Counter[str] = Counter()
-    with_amounts: set[str] = set()
-    closed = None
-    for (position, kind, state), entry in zip(records, entries):
-        last_of_command[state["command_id"]] = (position, state["recorded_at"])
-        line = entry[3]
+    for position, kind, state in [r for r in records if r[1] in ("line_added", "period_closed")]:
         if kind == "line_added":
-            parent = state["parent"]
+            line, parent = state["code"], state["parent"]
             depth = 0
             if parent is not None:
                 depth = depths.get(parent, -1)
@@ -200,10 +255,8 @@ def apply(cursor: Any, records: Sequence[Record]) -> None:
                 children[parent] += 1
             depths[line] = depth
             new_lines.append((line, state["name"], parent, position, depth))
-        elif kind in AMOUNT_KINDS:
-            with_amounts.add(line)
         elif kind == "period_closed":
-            closed = entry[5]
+            closed = _month(state["through"])[1]
     cursor.executemany(
         "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)",
         list(last_of_command.values()),

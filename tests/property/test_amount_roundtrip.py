@@ -170,3 +170,19 @@ def test_the_integer_periodisation_equals_the_decimal_definition(ore: int, month
     from prognos.projections.rollup import ytd_ore
 
     assert ytd_ore(ore, months) == to_ore(ytd_share(from_ore(ore), months))
+
+
+@given(ORE, st.sampled_from(["quantized", "normalized", "exponent", "as parsed"]))
+def test_a_stored_amount_reads_back_as_the_same_ore_in_the_views(ore: int, form: str) -> None:
+    """The views read stored amount strings by a fast path; it must agree with `to_ore`."""
+    from prognos.domain.money import to_ore
+    from prognos.projections.views import _ore
+
+    value = Decimal(ore).scaleb(-2)
+    text = {
+        "quantized": str(value),
+        "normalized": str(value.normalize()),
+        "exponent": f"{value:E}",
+        "as parsed": str(parse_amount(format_amount(value))),
+    }[form]
+    assert _ore(text) == to_ore(Decimal(text)) == ore
