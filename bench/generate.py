@@ -3,7 +3,8 @@
 Each service (leaf) gets one annual budget, 12 monthly actual bookings and 12
 monthly forecast revisions: about 25 events per line. Files are written in the
 shapes finance staff export (semicolon CSV, Swedish decimal comma), so the
-benchmark goes through prognos's own import path.
+benchmark goes through prognos's own import path: a file per month (the
+monthly follow-up), and the same rows as one file per kind for the year.
 """
 
 from __future__ import annotations
@@ -71,7 +72,22 @@ def generate(scale: str, folder: Path, seed: int = 2024) -> Dataset:
             f.write("code;amount\n")
             for code, ore in zip(codes, budgets):
                 f.write(f"{code};{ore_text(ore + rng.randrange(-ore // 10, ore // 10))}\n")
+    _year_files(folder)
     return Dataset(scale, leaves, areas, folder)
+
+
+def _year_files(folder: Path) -> None:
+    """The same actuals and forecasts as one file each for the whole year, with a month
+    column: how a year is loaded at once (a migration, a national roll-up)."""
+    for name, month_column in (("actuals", "period"), ("forecasts", "as_of")):
+        with open(folder / f"{name}-{YEAR}.csv", "w", encoding="utf-8") as out:
+            for month in range(1, 13):
+                with open(folder / f"{name}-{YEAR}-{month:02d}.csv", encoding="utf-8") as f:
+                    header = next(f).rstrip("\n")
+                    if month == 1:
+                        out.write(f"{header};{month_column}\n")
+                    for line in f:
+                        out.write(f"{line.rstrip()};{YEAR}-{month:02d}\n")
 
 
 if __name__ == "__main__":

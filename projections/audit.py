@@ -31,11 +31,10 @@ def run_checks(store: Any) -> list[Check]:
     return [
         _views_current(store),
         _entries_equal_log(store),
-        _decision_views_equal_log(store),
+        *_decision_views_and_times(store),
         *_reports_hold(store, years),
         _transfers_net_to_zero(store),
         _reversal_links(store),
-        _recording_times(store),
     ]
 
 
@@ -72,7 +71,17 @@ def _entries_equal_log(store: Any) -> Check:
     return Check("views_equal_replay", True, f"{count} events match their view rows")
 
 
-def _decision_views_equal_log(store: Any) -> Check:
+def _decision_views_and_times(store: Any) -> tuple[Check, Check]:
+    """The tables the rules decide on equal the log, and so do its recording times: one pass."""
+    with store.read() as c:
+        marks = c.connection.cursor()  # read alongside `c`, in the same snapshot
+        marks.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
+        times = _RecordingTimes(iter(marks))
+        decisions = _decision_views_equal_log(store, c, times.see)
+        return decisions, times.result()
+
+
+def _decision_views_equal_log(store: Any, c: Any, see: Any) -> Check:
     """The tables the rules decide on (the line tree, closings) equal a replay of the log.
 
     A tampered `children` or `closed_through` would let refused commands through,
@@ -81,6 +90,7 @@ def _decision_views_equal_log(store: Any) -> Check:
     lines: dict[str, list[Any]] = {}
     meta: dict[str, str] = {"views_version": views.VERSION}
     for event in store.notifications():
+        see(event)
         code = event.line
         if event.kind == "line_added":
             parent = getattr(event, "parent")
@@ -93,13 +103,10 @@ def _decision_views_equal_log(store: Any) -> Check:
         elif event.kind == "period_closed":
             meta["closed_through"] = str(getattr(event, "through"))
         meta["last_recorded_at"] = format_instant(event.recorded_at)
-    with store.read() as c:
-        c.execute(
-            "SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines"
-        )
-        stored = {row[0]: list(row) for row in c.fetchall()}
-        c.execute("SELECT key, value FROM prognos_meta")
-        stored_meta = dict(tuple(row) for row in c.fetchall())
+    c.execute("SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines")
+    stored = {row[0]: list(row) for row in c.fetchall()}
+    c.execute("SELECT key, value FROM prognos_meta")
+    stored_meta = dict(tuple(row) for row in c.fetchall())
     for code in sorted(lines.keys() | stored.keys()):
         if lines.get(code) != stored.get(code):
             return Check("decision_views_equal_replay", False, f"line {code!r} differs from the log")
@@ -186,30 +193,40 @@ def _reversal_links(store: Any) -> Check:
     return Check("reversal_links", True, "every reversal opposes one booking, once")
 
 
-def _recording_times(store: Any) -> Check:
+class _RecordingTimes:
     """recorded-at never decreases and is one time per command, and the views mark each
-    command's end (where `--known-at` cuts) at the right position with the right time."""
-    name = "recording_times"
-    with store.read() as c:
-        c.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
-        marks = iter(c)
-        mark = next(marks, None)
-        last: Any = None
-        marked = False
-        for event in store.notifications():
-            at = format_instant(event.recorded_at)
-            if last is not None and event.command_id != last.command_id and not marked:
-                return Check(name, False, f"no command end marked at position {last.position}")
-            if last is not None and (event.recorded_at < last.recorded_at or (
-                    event.command_id == last.command_id and event.recorded_at != last.recorded_at)):
-                return Check(name, False, f"recorded-at goes backwards after position {last.position}")
-            marked = mark is not None and mark[0] == event.position
-            if marked:
-                if mark[1] != at:
-                    return Check(name, False, f"command end at {event.position} has another time")
-                mark = next(marks, None)
-            last = event
-        if mark is not None or (last is not None and not marked):
-            where = mark[0] if mark is not None else last.position
-            return Check(name, False, f"command end mark at position {where} does not match the log")
-    return Check(name, True, "recorded-at never decreases; one time per command, marked at its end")
+    command's end (where `--known-at` cuts) at the right position with the right time.
+    Fed the log one event at a time by another check's pass over it."""
+
+    def __init__(self, marks: Iterator[Any]):
+        self.marks = marks
+        self.mark = next(marks, None)
+        self.last: Any = None
+        self.marked = False
+        self.fault: str | None = None
+
+    def see(self, event: Any) -> None:
+        last = self.last
+        self.last = event
+        if self.fault is not None:
+            return
+        if last is not None and event.command_id != last.command_id and not self.marked:
+            self.fault = f"no command end marked at position {last.position}"
+        elif last is not None and (event.recorded_at < last.recorded_at or (
+                event.command_id == last.command_id and event.recorded_at != last.recorded_at)):
+            self.fault = f"recorded-at goes backwards after position {last.position}"
+        self.marked = self.mark is not None and self.mark[0] == event.position
+        if self.marked:
+            if self.mark[1] != format_instant(event.recorded_at):
+                self.fault = self.fault or f"command end at {event.position} has another time"
+            self.mark = next(self.marks, None)
+
+    def result(self) -> Check:
+        fault = self.fault
+        if fault is None and (self.mark is not None or (self.last is not None and not self.marked)):
+            where = self.mark[0] if self.mark is not None else self.last.position
+            fault = f"command end mark at position {where} does not match the log"
+        if fault is not None:
+            return Check("recording_times", False, fault)
+        return Check("recording_times", True,
+                     "recorded-at never decreases; one time per command, marked at its end")

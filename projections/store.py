@@ -21,8 +21,8 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 
 from prognos.domain.errors import StoreError
 from prognos.events.base import LedgerEvent
-from prognos.events.mapper import decode_rows, from_notification
-from prognos.projections import views
+from prognos.events.mapper import from_notification
+from prognos.projections import rebuild_worker, views
 from prognos.projections.unit_of_work import SQLiteUnitOfWork
 
 PROGNOS_TABLES = {
@@ -30,6 +30,7 @@ PROGNOS_TABLES = {
     "prognos_meta", "prognos_sources",
 }
 BATCH = 20_000
+HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
 CACHE_KIB = 128 * 1024
 
 # Imported files, byte for byte, by content hash. Not a view: never dropped on
@@ -179,23 +180,69 @@ class SQLiteStore:
         """The one way the views follow the log: batches after the tracked position.
 
         Reads rows straight from the recorder's table (eventsourcing's
-        `select_notifications` would build a UUID per row, unused here).
+        `select_notifications` would build a UUID per row, unused here). A long
+        way behind, on more than one core, a helper process prepares two of
+        every three batches (`rebuild_worker`): preparing is most of the work.
         """
         done = self.recorder._max_tracking_id(views.VIEWS, cursor) or 0
         table = self.recorder.events_table_name
+        cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
+        last = cursor.fetchone()[0]
+        ranges = [(lo, min(lo + BATCH, last)) for lo in range(done, last, BATCH)]
+        helper = None
+        if len(ranges) > 1 and last - done >= HELPER_FROM and (os.cpu_count() or 1) > 1:
+            helper = _Helper(self.path, table, [r for i, r in enumerate(ranges) if i % 3])
         applied = 0
         with_amounts: set[str] = set()
-        while True:
-            cursor.execute(
-                f"SELECT rowid, topic, state FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (done, BATCH),
+        try:
+            for i, (after, upto) in enumerate(ranges):
+                if helper is not None and i % 3:
+                    count, prepared = helper.next()
+                else:
+                    count, prepared = rebuild_worker.prepared_range(
+                        cursor, table, after, upto, with_amounts
+                    )
+                if prepared is not None:
+                    views.write(cursor, prepared)
+                self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, upto))
+                applied += count
+                if progress is not None:
+                    progress(count)
+        finally:
+            if helper is not None:
+                helper.close()
+        return applied
+
+
+class _Helper:
+    """A helper process preparing the given ranges of the log, in order (see `rebuild_worker`)."""
+
+    def __init__(self, path: str, table: str, ranges: list[tuple[int, int]]):
+        import multiprocessing
+
+        # spawn, not fork: this process holds open SQLite connections.
+        context = multiprocessing.get_context("spawn")
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=rebuild_worker.produce, args=(path, table, ranges, sending), daemon=True
+        )
+        self.process.start()
+        sending.close()
+
+    def next(self) -> tuple[int, views.Prepared | None]:
+        try:
+            item = self.receiving.recv()
+        except EOFError:
+            raise StoreError("the rebuild's helper process stopped unexpectedly") from None
+        if item[0] == "failed":
+            error = item[1]
+            raise error if isinstance(error, StoreError) else StoreError(
+                f"the views cannot follow the log: {error}"
             )
-            batch = cursor.fetchall()
-            if not batch:
-                return applied
-            views.apply(cursor, decode_rows(batch), with_amounts)
-            done = batch[-1][0]
-            self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, done))
-            applied += len(batch)
-            if progress is not None:
-                progress(len(batch))
+        return item  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.receiving.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()

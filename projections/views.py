@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
@@ -218,6 +218,18 @@ def drop(cursor: Any) -> None:
         cursor.execute(statement)
 
 
+class Prepared(NamedTuple):
+    """A batch of events as rows for the view tables; plain data, so another process can
+    make it (see `rebuild_worker`)."""
+
+    entries: list[tuple[Any, ...]]
+    command_ends: list[tuple[int, str]]  # (position, recorded_at) of each command's last event
+    new_lines: list[tuple[str, str, str | None, int]]  # (code, name, parent, position)
+    with_amounts: set[str]  # lines that may get their first amount
+    closed: int | None  # month index of the last closing in the batch
+    last_recorded_at: str
+
+
 def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] | None = None) -> None:
     """Fold a batch of recorded events, in position order, into the view tables.
 
@@ -227,10 +239,13 @@ def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] |
     applying many batches passes one `with_amounts_known` set to all of them,
     so that a line's first amount is looked up once, not once per batch.
     """
-    if not records:
-        return
+    if records:
+        write(cursor, prepare(records, with_amounts_known))
+
+
+def prepare(records: Sequence[Record], with_amounts_known: set[str] | None = None) -> Prepared:
+    """The rows a batch adds, computed from the events alone (no database)."""
     entries = [entry_from_state(position, kind, state) for position, kind, state in records]
-    cursor.executemany(INSERT_ENTRY, entries)
     # Positions ascend, so each command's last event in the batch wins.
     last_of_command = {s["command_id"]: (p, s["recorded_at"]) for p, _, s in records}
     with_amounts = {e[3] for e in entries if e[2] in AMOUNT_KINDS}
@@ -238,32 +253,40 @@ def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] |
         with_amounts -= with_amounts_known
         with_amounts_known |= with_amounts
     closed = None
-    depths: dict[str, int] = {}
     new_lines = []
-    children: Counter[str] = Counter()
     for position, kind, state in [r for r in records if r[1] in ("line_added", "period_closed")]:
         if kind == "line_added":
-            line, parent = state["code"], state["parent"]
-            depth = 0
-            if parent is not None:
-                depth = depths.get(parent, -1)
-                if depth < 0:
-                    cursor.execute("SELECT depth FROM prognos_lines WHERE code = ?", (parent,))
-                    depth = cursor.fetchone()[0]
-                    depths[parent] = depth
-                depth += 1
-                children[parent] += 1
-            depths[line] = depth
-            new_lines.append((line, state["name"], parent, position, depth))
-        elif kind == "period_closed":
+            new_lines.append((state["code"], state["name"], state["parent"], position))
+        else:
             closed = _month(state["through"])[1]
+    return Prepared(entries, list(last_of_command.values()), new_lines, with_amounts, closed,
+                    records[-1][2]["recorded_at"])
+
+
+def write(cursor: Any, batch: Prepared) -> None:
+    """Write a prepared batch; a new line's depth comes from its parent's row."""
+    cursor.executemany(INSERT_ENTRY, batch.entries)
+    depths: dict[str, int] = {}
+    lines = []
+    children: Counter[str] = Counter()
+    for code, name, parent, position in batch.new_lines:
+        depth = 0
+        if parent is not None:
+            depth = depths.get(parent, -1)
+            if depth < 0:
+                cursor.execute("SELECT depth FROM prognos_lines WHERE code = ?", (parent,))
+                depth = cursor.fetchone()[0]
+                depths[parent] = depth
+            depth += 1
+            children[parent] += 1
+        depths[code] = depth
+        lines.append((code, name, parent, position, depth))
     cursor.executemany(
-        "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)",
-        list(last_of_command.values()),
+        "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)", batch.command_ends
     )
     cursor.executemany(
         "INSERT INTO prognos_lines (code, name, parent, position, depth) VALUES (?, ?, ?, ?, ?)",
-        new_lines,
+        lines,
     )
     cursor.executemany(
         "UPDATE prognos_lines SET children = children + ? WHERE code = ?",
@@ -272,11 +295,11 @@ def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] |
     # Only a line's first amount changes its row: the others leave its page clean.
     cursor.executemany(
         "UPDATE prognos_lines SET has_amounts = 1 WHERE code = ? AND has_amounts = 0",
-        [(code,) for code in with_amounts],
+        [(code,) for code in batch.with_amounts],
     )
-    if closed is not None:
-        _set_meta(cursor, "closed_through", str(YearMonth.from_index(closed)))
-    _set_meta(cursor, "last_recorded_at", records[-1][2]["recorded_at"])
+    if batch.closed is not None:
+        _set_meta(cursor, "closed_through", str(YearMonth.from_index(batch.closed)))
+    _set_meta(cursor, "last_recorded_at", batch.last_recorded_at)
 
 
 def _set_meta(cursor: Any, key: str, value: str) -> None:
