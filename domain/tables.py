@@ -103,8 +103,6 @@ class CsvRows:
 
     def __init__(self, name: str, data: bytes, encoding: str, delimiter: str):
         self.name, self.data, self.encoding, self.delimiter = name, data, encoding, delimiter
-        self.header: list[str] = []
-        self.count = 0
         rows = self._rows()
         first = next(rows, None)
         if first is None:

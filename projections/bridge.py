@@ -177,7 +177,9 @@ def _changes(
                     if position < group[1]:
                         group[1] = position
 
-    # Revisions in the index's own order (line, month, position): no sort.
+    # Revisions in the index's own order (line, month, position): no sort. A
+    # line without budget events in the window (nearly all) is folded right
+    # here, each revision changing the forecast from the one before it.
     cursor.execute(
         "SELECT line, month, position, amount FROM prognos_entries "
         "WHERE year = :year AND kind = 'forecast_revised' "
@@ -185,15 +187,29 @@ def _changes(
         "ORDER BY line, month, position",
         params,
     )
-    current, revisions = None, []
+    current, revisions, mixed, wanted, before = None, [], False, False, 0
     for line, month, position, amount in cursor:
         if line != current:
-            if current is not None:
-                fold(current, revisions)
+            if mixed:
+                fold(current, revisions)  # type: ignore[arg-type]
             current, revisions = line, []
-        revisions.append((month, position, "forecast_revised", amount))
-    if current is not None:
-        fold(current, revisions)
+            mixed, wanted = line in budget_events, line in leaf_codes
+            before = revision.get(line, budget.get(line, 0))
+        if mixed:
+            revisions.append((month, position, "forecast_revised", amount))
+        elif wanted:
+            change, before = amount - before, amount
+            if change:
+                key = (month, stamps[bisect_left(lasts, position)])
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [change, position]
+                else:
+                    group[0] += change
+                    if position < group[1]:
+                        group[1] = position
+    if mixed:
+        fold(current, revisions)  # type: ignore[arg-type]
     for line in list(budget_events):
         fold(line, [])
     return groups
