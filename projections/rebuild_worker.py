@@ -52,10 +52,20 @@ def produce(path: str, table: str, ranges: list[tuple[int, int]], out: Any) -> N
         with_amounts: set[str] = set()
         for after, upto in ranges:
             out.send(prepared_range(cursor, table, after, upto, with_amounts))
+    except KeyboardInterrupt:  # the user stopped the rebuild; it says so itself
+        pass
     except Exception as e:  # handed to the rebuilding process, which fails with it
-        try:
-            out.send(("failed", e))
-        except Exception:
-            out.send(("failed", RuntimeError(repr(e))))
+        _send_failure(out, e)
     finally:
         out.close()
+
+
+def _send_failure(out: Any, error: Exception) -> None:
+    for item in (error, RuntimeError(str(error))):
+        try:
+            out.send(("failed", item))
+            return
+        except OSError:  # the rebuilding process has gone: nobody to tell
+            return
+        except Exception:  # the error itself could not be pickled: send its text
+            continue
