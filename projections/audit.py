@@ -27,15 +27,35 @@ class Check:
 
 
 def run_checks(store: Any) -> list[Check]:
+    """Every check, reading the log once: the checks that compare views with the log are
+    fed its events one at a time, as the replay of the first year's reports reads them."""
     years = _years(store)
-    return [
-        _views_current(store),
-        _entries_equal_log(store),
-        *_decision_views_and_times(store),
-        *_reports_hold(store, years),
-        _transfers_net_to_zero(store),
-        _reversal_links(store),
-    ]
+    with store.read() as c:
+        entries = _EntryRows(c.connection.cursor())
+        decisions = _DecisionViews()
+        marks = c.connection.cursor()
+        marks.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
+        times = _RecordingTimes(iter(marks))
+        log = _fed(store.notifications(), (entries.see, decisions.see, times.see))
+        reports = _reports_hold(store, years, log)
+        for _ in log:  # no year to replay: the checks still see every event
+            pass
+        return [
+            _views_current(store),
+            entries.result(),
+            decisions.result(c),
+            times.result(),
+            *reports,
+            _transfers_net_to_zero(store),
+            _reversal_links(store),
+        ]
+
+
+def _fed(events: Iterator[Any], observers: tuple[Any, ...]) -> Iterator[Any]:
+    for event in events:
+        for see in observers:
+            see(event)
+        yield event
 
 
 def _years(store: Any) -> list[int]:
@@ -51,47 +71,45 @@ def _views_current(store: Any) -> Check:
     )
 
 
-def _entries_equal_log(store: Any) -> Check:
+class _EntryRows:
     """Every event in the log has exactly its row in the views, in order (both streamed)."""
-    count = 0
-    with store.read() as c:
-        c.execute(f"SELECT {', '.join(views.ENTRY_COLUMNS)} FROM prognos_entries ORDER BY position")
-        stored = iter(c)
-        for event in store.notifications():
-            count += 1
-            row = next(stored, None)
-            expected = views.entry_row(event)
-            if row is None or tuple(row) != expected:
-                return Check(
-                    "views_equal_replay", False, f"event at position {event.position} differs"
-                )
-        extra = next(stored, None)
-    if extra is not None:
-        return Check("views_equal_replay", False, f"view row at position {extra[0]} has no event")
-    return Check("views_equal_replay", True, f"{count} events match their view rows")
+
+    def __init__(self, cursor: Any):
+        cursor.execute(f"SELECT {', '.join(views.ENTRY_COLUMNS)} FROM prognos_entries ORDER BY position")
+        self.stored = iter(cursor)
+        self.count = 0
+        self.fault: str | None = None
+
+    def see(self, event: Any) -> None:
+        if self.fault is None:
+            self.count += 1
+            row = next(self.stored, None)
+            if row is None or tuple(row) != views.entry_row(event):
+                self.fault = f"event at position {event.position} differs"
+
+    def result(self) -> Check:
+        if self.fault is None:
+            extra = next(self.stored, None)
+            if extra is not None:
+                self.fault = f"view row at position {extra[0]} has no event"
+        if self.fault is not None:
+            return Check("views_equal_replay", False, self.fault)
+        return Check("views_equal_replay", True, f"{self.count} events match their view rows")
 
 
-def _decision_views_and_times(store: Any) -> tuple[Check, Check]:
-    """The tables the rules decide on equal the log, and so do its recording times: one pass."""
-    with store.read() as c:
-        marks = c.connection.cursor()  # read alongside `c`, in the same snapshot
-        marks.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
-        times = _RecordingTimes(iter(marks))
-        decisions = _decision_views_equal_log(store, c, times.see)
-        return decisions, times.result()
-
-
-def _decision_views_equal_log(store: Any, c: Any, see: Any) -> Check:
+class _DecisionViews:
     """The tables the rules decide on (the line tree, closings) equal a replay of the log.
 
     A tampered `children` or `closed_through` would let refused commands through,
     so they are re-derived here rather than trusted.
     """
-    lines: dict[str, list[Any]] = {}
-    meta: dict[str, str] = {"views_version": views.VERSION}
-    for event in store.notifications():
-        see(event)
-        code = event.line
+
+    def __init__(self) -> None:
+        self.lines: dict[str, list[Any]] = {}
+        self.meta: dict[str, str] = {"views_version": views.VERSION}
+
+    def see(self, event: Any) -> None:
+        lines, code = self.lines, event.line
         if event.kind == "line_added":
             parent = getattr(event, "parent")
             depth = lines[parent][4] + 1 if parent is not None else 0
@@ -101,19 +119,22 @@ def _decision_views_equal_log(store: Any, c: Any, see: Any) -> Check:
         elif event.kind in views.AMOUNT_KINDS:
             lines[code][6] = 1
         elif event.kind == "period_closed":
-            meta["closed_through"] = str(getattr(event, "through"))
-        meta["last_recorded_at"] = format_instant(event.recorded_at)
-    c.execute("SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines")
-    stored = {row[0]: list(row) for row in c.fetchall()}
-    c.execute("SELECT key, value FROM prognos_meta")
-    stored_meta = dict(tuple(row) for row in c.fetchall())
-    for code in sorted(lines.keys() | stored.keys()):
-        if lines.get(code) != stored.get(code):
-            return Check("decision_views_equal_replay", False, f"line {code!r} differs from the log")
-    if stored_meta != meta:
-        keys = sorted(k for k in meta.keys() | stored_meta.keys() if meta.get(k) != stored_meta.get(k))
-        return Check("decision_views_equal_replay", False, f"{', '.join(keys)} differ from the log")
-    return Check("decision_views_equal_replay", True, f"{len(lines)} lines and the closings match")
+            self.meta["closed_through"] = str(getattr(event, "through"))
+        self.meta["last_recorded_at"] = format_instant(event.recorded_at)
+
+    def result(self, c: Any) -> Check:
+        name, lines, meta = "decision_views_equal_replay", self.lines, self.meta
+        c.execute("SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines")
+        stored = {row[0]: list(row) for row in c.fetchall()}
+        c.execute("SELECT key, value FROM prognos_meta")
+        stored_meta = dict(tuple(row) for row in c.fetchall())
+        for code in sorted(lines.keys() | stored.keys()):
+            if lines.get(code) != stored.get(code):
+                return Check(name, False, f"line {code!r} differs from the log")
+        if stored_meta != meta:
+            keys = sorted(k for k in meta.keys() | stored_meta.keys() if meta.get(k) != stored_meta.get(k))
+            return Check(name, False, f"{', '.join(keys)} differ from the log")
+        return Check(name, True, f"{len(lines)} lines and the closings match")
 
 
 def _reports(store: Any, year: int) -> Iterator[Report]:
@@ -125,12 +146,13 @@ def _same(a: Report, b: Report) -> bool:
     return a.rows == b.rows and a.total == b.total
 
 
-def _reports_hold(store: Any, years: list[int]) -> tuple[Check, Check]:
-    """Each month's live report, built once, equals the replay and adds up."""
+def _reports_hold(store: Any, years: list[int], log: Iterator[Any]) -> tuple[Check, Check]:
+    """Each month's live report, built once, equals the replay and adds up. The first
+    year is replayed from `log`; later years read the log again."""
     replay_fault = rollup_fault = None
-    for year in years:
+    for i, year in enumerate(years):
         months = [YearMonth(year, m) for m in range(1, 13)]
-        replayed = replay_reports(store.notifications(), year, months)
+        replayed = replay_reports(log if i == 0 else store.notifications(), year, months)
         for month, live, fresh in zip(months, _reports(store, year), replayed):
             if replay_fault is None and not _same(live, fresh):
                 replay_fault = f"report {year} as of {month} differs"

@@ -100,10 +100,16 @@ class SQLiteStore:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:
-        """A consistent snapshot for the several queries of one report (a plain cursor)."""
+        """A consistent snapshot for the several queries of one report (a plain cursor).
+
+        A read inside another read shares its snapshot (`check` reads reports
+        while it walks the views alongside the log)."""
         if self._reader is None:
             self._reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         cursor = self._reader.cursor()
+        if self._reader.in_transaction:
+            yield cursor
+            return
         cursor.execute("BEGIN")
         try:
             yield cursor

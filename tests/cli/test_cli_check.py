@@ -149,3 +149,25 @@ def test_check_fails_after_a_view_the_rules_rely_on_is_tampered_with(healthy, cl
     tamper(cli, sql)
     code, doc = run_check(cli)
     assert (code, doc["ok"]) == (1, False)
+
+
+def test_check_reads_every_year_and_names_each_check_once_in_order(healthy, cli, ok):
+    ok("budget", "set", "it-sak", "1200", "--year", "2025", *R)
+    ok("forecast", "set", "it-sak", "1300", "--year", "2025", "--as-of", "2025-06", *R)
+    code, doc = run_check(cli)
+    assert code == 0, doc
+    assert [c["name"] for c in doc["checks"]] == [
+        "views_up_to_date", "views_equal_replay", "decision_views_equal_replay",
+        "recording_times", "reports_equal_replay", "rollups_sum_children",
+        "transfers_net_to_zero", "reversal_links",
+    ]
+    assert "2 year(s)" in next(c["detail"] for c in doc["checks"] if c["name"] == "reports_equal_replay")
+
+
+def test_check_finds_a_tampered_report_figure_in_a_later_year(healthy, cli, ok):
+    ok("budget", "set", "it-sak", "1200", "--year", "2025", *R)
+    tamper(cli, "UPDATE prognos_entries SET amount = amount + 1 WHERE year = 2025")
+    code, doc = run_check(cli)
+    assert code == 1
+    failed = {c["name"] for c in doc["checks"] if not c["ok"]}
+    assert {"views_equal_replay", "reports_equal_replay"} <= failed
