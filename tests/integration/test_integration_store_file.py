@@ -315,3 +315,45 @@ def test_a_rebuild_meeting_a_broken_event_in_process_fails_in_one_line_too(cli):
         "prognos: error: the views cannot follow the log: unknown event topic 'gone:Event'"
     ), result.stderr
     assert _rows(cli.store_path, "prognos_entries") == entries
+
+
+def test_a_store_written_with_a_stream_per_line_takes_new_events_in_the_ledger_stream(cli):
+    """Stores from before the single stream keep their events where they are; new events
+    continue in the ledger stream with their positions as versions, above any old version."""
+    from uuid import NAMESPACE_URL, uuid5
+
+    from prognos.events.streams import LEDGER_STREAM_ID
+
+    writes = _cli_scenario(cli)
+    con = sqlite3.connect(cli.store_path)
+    with con:  # as the earlier layout wrote them: one stream per line, versions from 1
+        rows = con.execute(
+            "SELECT rowid, json_extract(CAST(state AS TEXT), '$.code') FROM stored_events "
+            "ORDER BY rowid"
+        ).fetchall()
+        versions: dict[str, int] = {}
+        for rowid, code in rows:
+            stream = uuid5(NAMESPACE_URL, f"prognos:line:{code}").hex if code else LEDGER_STREAM_ID
+            versions[stream] = versions.get(stream, 0) + 1
+            con.execute(
+                "UPDATE stored_events SET originator_id = ?, originator_version = ? WHERE rowid = ?",
+                (stream, versions[stream], rowid),
+            )
+    con.close()
+    before = _everything(cli, writes)
+    result = cli("actual", "book", "skola", "1", "--period", "2024-09", "--json")
+    assert result.exit_code == 0, result.stderr
+    position = json.loads(result.stdout)["events"][0]["position"]
+    con = sqlite3.connect(cli.store_path)
+    try:
+        last = con.execute(
+            "SELECT originator_id, originator_version FROM stored_events ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    assert last == (LEDGER_STREAM_ID, position)
+    assert cli("check").exit_code == 0
+    assert cli("rebuild").exit_code == 0
+    after = _everything(cli, writes)["history kommun"]["events"]
+    assert after[:-1] == before["history kommun"]["events"]
+    assert after[-1]["position"] == position
