@@ -2,10 +2,10 @@
 
 A rebuild's work per event is more than half Python (decode the stored JSON,
 build the view row) and the rest SQLite (insert it). On a machine with two
-cores, a helper process prepares two of every three batches, reading the log
+cores, a helper process prepares three of every five batches, reading the log
 through its own read-only connection, while the rebuilding process prepares
-the third and writes them all in order (writing takes about half as long as
-preparing, so each process is busy about as long). Both sides use `prepared_range`, so a
+the other two and writes them all in order (writing takes about half as long
+as preparing, so each process is busy about as long). Both sides use `prepared_range`, so a
 rebuild with or without the helper writes the same views.
 
 The helper sees every event the rebuild must fold: the rebuild holds the

@@ -175,48 +175,67 @@ class SQLiteStore:
         keeping them ordered row by row. A failed rebuild leaves the old views.
         """
         with self._writing() as cursor:
-            views.drop(cursor)
-            views.create(cursor, indexes=False)
-            cursor.execute("DELETE FROM tracking WHERE application_name = ?", (views.VIEWS,))
-            applied = self._follow(cursor, progress)
+            # The helper (if any) starts first: it reads only the log, so it can
+            # prepare while the old views are dropped.
+            ranges, helper = self._plan(cursor, after=0)
+            try:
+                views.drop(cursor)
+                views.create(cursor, indexes=False)
+                cursor.execute("DELETE FROM tracking WHERE application_name = ?", (views.VIEWS,))
+                applied = self._fold(cursor, ranges, helper, progress)
+            finally:
+                if helper is not None:
+                    helper.close()
             views.create_indexes(cursor)
         return applied
 
     def _follow(self, cursor: SQLiteCursor, progress: Any) -> int:
-        """The one way the views follow the log: batches after the tracked position.
-
-        Reads rows straight from the recorder's table (eventsourcing's
-        `select_notifications` would build a UUID per row, unused here). A long
-        way behind, on more than one core, a helper process prepares two of
-        every three batches (`rebuild_worker`): preparing is most of the work.
-        """
+        """The one way the views follow the log: batches after the tracked position."""
         done = self.recorder._max_tracking_id(views.VIEWS, cursor) or 0
-        table = self.recorder.events_table_name
-        cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
-        last = cursor.fetchone()[0]
-        ranges = [(lo, min(lo + BATCH, last)) for lo in range(done, last, BATCH)]
-        helper = None
-        if len(ranges) > 1 and last - done >= HELPER_FROM and (os.cpu_count() or 1) > 1:
-            helper = _Helper(self.path, table, [r for i, r in enumerate(ranges) if i % 3])
-        applied = 0
-        with_amounts: set[str] = set()
+        ranges, helper = self._plan(cursor, after=done)
         try:
-            for i, (after, upto) in enumerate(ranges):
-                if helper is not None and i % 3:
-                    count, prepared = helper.next()
-                else:
-                    count, prepared = rebuild_worker.prepared_range(
-                        cursor, table, after, upto, with_amounts
-                    )
-                if prepared is not None:
-                    views.write(cursor, prepared)
-                self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, upto))
-                applied += count
-                if progress is not None:
-                    progress(count)
+            return self._fold(cursor, ranges, helper, progress)
         finally:
             if helper is not None:
                 helper.close()
+
+    def _plan(self, cursor: SQLiteCursor, after: int) -> tuple[list[tuple[int, int]], _Helper | None]:
+        """The batches of the log after a position, and a helper process to prepare three of
+        every five of them when the views are a long way behind on more than one core
+        (`rebuild_worker`): preparing is most of the work."""
+        table = self.recorder.events_table_name
+        cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
+        last = cursor.fetchone()[0]
+        ranges = [(lo, min(lo + BATCH, last)) for lo in range(after, last, BATCH)]
+        helper = None
+        if len(ranges) > 1 and last - after >= HELPER_FROM and (os.cpu_count() or 1) > 1:
+            helper = _Helper(self.path, table, [r for i, r in enumerate(ranges) if _helps(i)])
+        return ranges, helper
+
+    def _fold(
+        self, cursor: SQLiteCursor, ranges: list[tuple[int, int]], helper: _Helper | None,
+        progress: Any,
+    ) -> int:
+        """Fold the batches into the views in order, with tracking after each.
+
+        Reads rows straight from the recorder's table (eventsourcing's
+        `select_notifications` would build a UUID per row, unused here)."""
+        table = self.recorder.events_table_name
+        applied = 0
+        with_amounts: set[str] = set()
+        for i, (after, upto) in enumerate(ranges):
+            if helper is not None and _helps(i):
+                count, prepared = helper.next()
+            else:
+                count, prepared = rebuild_worker.prepared_range(
+                    cursor, table, after, upto, with_amounts
+                )
+            if prepared is not None:
+                views.write(cursor, prepared)
+            self.recorder._insert_tracking(cursor, Tracking(views.VIEWS, upto))
+            applied += count
+            if progress is not None:
+                progress(count)
         return applied
 
 
@@ -252,3 +271,9 @@ class _Helper:
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
+
+
+def _helps(batch: int) -> bool:
+    """Whether the helper prepares this batch: three of every five, which keeps both
+    processes about equally busy (measured at 1.3 M events)."""
+    return batch % 5 in (1, 2, 4)
