@@ -31,7 +31,7 @@ PROGNOS_TABLES = {
 }
 BATCH = 20_000
 HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
-CACHE_KIB = 128 * 1024
+CACHE_KIB = 64 * 1024  # 128 MB measured no faster (events now append), 75 MB more RSS
 
 # Imported files, byte for byte, by content hash. Not a view: never dropped on
 # rebuild, because the log only names the file (SourceImported) and cannot
