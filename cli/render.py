@@ -17,10 +17,12 @@ LINE_AMOUNTS = (
 
 
 def kr(ore: int) -> str:
-    """Integer öre as a JSON amount in kronor with two decimals (what format_json gives)."""
-    if ore >= 0:
-        return "%d.%02d" % divmod(ore, 100)
-    return "-%d.%02d" % divmod(-ore, 100)
+    """Integer öre as a JSON amount in kronor with two decimals (what format_json gives).
+    From 1 kr up the digits only need a point; called six times per report line."""
+    if ore >= 100 or ore <= -100:
+        digits = str(ore)
+        return f"{digits[:-2]}.{digits[-2:]}"
+    return f"-0.{-ore:02d}" if ore < 0 else f"0.{ore:02d}"
 
 
 def _amounts(row: Any) -> dict[str, str]:
@@ -53,11 +55,15 @@ def report_json_text(rep: Report) -> bytes:
     }
     parts = [text(head)[:-1].decode(), ',\n"lines": [']
     lines = []
+    quoted: dict[str | None, str] = {None: "null"}  # parent codes repeat: quote each once
     for row in rep.rows:
         b, f, by, a = row.budget_ore, row.forecast_ore, row.budget_ytd_ore, row.actual_ytd_ore
+        parent = quoted.get(row.parent)
+        if parent is None:
+            parent = quoted[row.parent] = text(row.parent).decode()
         lines.append(
             f'\n{{"code": {text(row.code).decode()}, "name": {text(row.name).decode()}, '
-            f'"parent": {text(row.parent).decode()}, "depth": {row.depth}, '
+            f'"parent": {parent}, "depth": {row.depth}, '
             f'"is_leaf": {"true" if row.is_leaf else "false"}, "budget": "{kr(b)}", '
             f'"forecast": "{kr(f)}", "forecast_deviation": "{kr(f - b)}", '
             f'"forecast_revised": {"true" if row.forecast_revised else "false"}, '

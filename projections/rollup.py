@@ -8,6 +8,7 @@ differ in how they add up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from datetime import datetime
@@ -111,18 +112,26 @@ def ytd_ore(annual_ore: int, months: int) -> int:
     return quotient
 
 
+_POSITION = attrgetter("position")
+
+
 def depth_first(lines: Iterable[Line]) -> list[tuple[Line, int, bool]]:
     """Lines in report order: depth first, children in the order they were added."""
     children: dict[str | None, list[Line]] = {}
-    for line in sorted(lines, key=lambda ln: ln.position):
-        children.setdefault(line.parent, []).append(line)
+    for line in sorted(lines, key=_POSITION):
+        kids = children.get(line.parent)
+        if kids is None:
+            children[line.parent] = [line]
+        else:
+            kids.append(line)
     ordered: list[tuple[Line, int, bool]] = []
     stack = [(line, 0) for line in reversed(children.get(None, []))]
     while stack:
         line, depth = stack.pop()
-        kids = children.get(line.code, [])
+        kids = children.get(line.code)
         ordered.append((line, depth, not kids))
-        stack.extend((kid, depth + 1) for kid in reversed(kids))
+        if kids:
+            stack.extend([(kid, depth + 1) for kid in reversed(kids)])
     return ordered
 
 
@@ -159,21 +168,26 @@ def build_report_ore(
     leaves: Mapping[str, OreFigures],
 ) -> Report:
     months = as_of.month
-    rows = [Row(line.code, line.name, line.parent, depth, leaf) for line, depth, leaf in depth_first(lines)]
-    by_code = {row.code: row for row in rows}
-    for row in rows:
-        if row.is_leaf:
-            budget, forecast, actual = leaves.get(row.code, (0, None, 0))
-            row.budget_ore = budget
-            row.forecast_revised = forecast is not None
-            row.forecast_ore = budget if forecast is None else forecast
-            row.budget_ytd_ore = ytd_ore(budget, months)
-            row.actual_ytd_ore = actual
+    total = Totals()
+    rows: list[Row] = []
+    parents: list[Row | Totals] = []  # each row's parent, found by depth: the latest row above
+    above: list[Row] = []
+    for line, depth, leaf in depth_first(lines):
+        figures = leaves.get(line.code) if leaf else None
+        if figures is None:
+            row = Row(line.code, line.name, line.parent, depth, leaf)
+        else:
+            budget, forecast, actual = figures
+            row = Row(line.code, line.name, line.parent, depth, True, budget,
+                      budget if forecast is None else forecast, forecast is not None,
+                      ytd_ore(budget, months), actual)
+        rows.append(row)
+        parents.append(above[depth - 1] if depth else total)
+        del above[depth:]
+        above.append(row)
     # Children come after their parent in depth-first order, so summing in
     # reverse finishes every child before its parent is added to its own parent.
-    total = Totals()
-    for row in reversed(rows):
-        parent = by_code[row.parent] if row.parent is not None else total
+    for row, parent in zip(reversed(rows), reversed(parents)):
         parent.budget_ore += row.budget_ore
         parent.forecast_ore += row.forecast_ore
         parent.budget_ytd_ore += row.budget_ytd_ore

@@ -186,3 +186,12 @@ def test_a_stored_amount_reads_back_as_the_same_ore_in_the_views(ore: int, form:
         "as parsed": str(parse_amount(format_amount(value))),
     }[form]
     assert _ore(text) == to_ore(Decimal(text)) == ore
+
+
+@given(st.one_of(ORE, st.integers(-(10**18), 10**18)))
+def test_report_json_amounts_are_what_format_json_writes(ore: int) -> None:
+    """The report renders 300,000 amounts from integer öre by a fast path; it must agree."""
+    from prognos.cli.render import kr
+    from prognos.domain.money import format_json, from_ore
+
+    assert kr(ore) == format_json(from_ore(ore))
