@@ -27,8 +27,9 @@ class Check:
 
 
 def run_checks(store: Any) -> list[Check]:
-    """Every check, reading the log once: the checks that compare views with the log are
-    fed its events one at a time, as the replay of the first year's reports reads them."""
+    """Every check. Those that compare views with the log are fed its events one at a
+    time as the replay of the first year's reports reads them, so the log is read once
+    per year (once at least), not once per check."""
     years = _years(store)
     with store.read() as c:
         entries = _EntryRows(c.connection.cursor())
