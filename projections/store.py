@@ -1,11 +1,11 @@
 """The SQLite store: eventsourcing's event tables plus prognos's view tables in one file.
 
 eventsourcing's `SQLiteProcessRecorder` creates the event and tracking tables and
-reads the log; events are written into its table in its stored format (one
-stream per line, one for ledger-wide events; the notification id is the global
-position) by one batch `executemany` (see `unit_of_work`). The views and their
-tracking record are written in the same transaction, so the views are never
-behind or ahead of the log.
+reads the log; events are written into its table in its stored format (the
+ledger's one stream, see `events.streams`; the notification id is the global
+position and the version) by one batch `executemany` (see `unit_of_work`). The
+views and their tracking record are written in the same transaction, so the
+views are never behind or ahead of the log.
 """
 
 from __future__ import annotations
