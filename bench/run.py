@@ -219,10 +219,12 @@ for row in con.execute('''
 def full_floor_matches(prognos: list[str], db: Path) -> bool:
     """Whether the full-report floor prints exactly prognos's report: every line, in order,
     with the same six amounts (so the two really compute the same report)."""
-    _, _, out = run([sys.executable, "-c", FULL_REPORT.format(db=str(db))], stdout=subprocess.PIPE)
+    # Both outputs are megabytes: read them as they come (`run` reads after the exit).
+    out = subprocess.run([sys.executable, "-c", FULL_REPORT.format(db=str(db))],
+                         capture_output=True, check=True).stdout
     floor_rows = [line.split("\t") for line in out.decode().splitlines()]
-    _, _, doc = run([*prognos, "report", "--year", str(YEAR), "--as-of", f"{YEAR}-05", "--json"],
-                    stdout=subprocess.PIPE)
+    doc = subprocess.run([*prognos, "report", "--year", str(YEAR), "--as-of", f"{YEAR}-05",
+                          "--json"], capture_output=True, check=True).stdout
     lines = json.loads(doc)["lines"]
 
     def ore(text: str) -> int:
