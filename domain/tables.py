@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from prognos.domain.errors import InvalidInputError
 
@@ -21,11 +22,19 @@ DELIMITERS = (";", "\t", ",")
 Row = tuple[int, list[str]]  # (row number in the file, cells)
 
 
+class Rows(Protocol):
+    """What a table's body offers: its length and its rows in file order, as often as asked."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Row]: ...
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
     header: list[str]
-    rows: Collection[Row]  # the body: blank rows left out
+    rows: Rows  # the body: blank rows left out
 
 
 def read_table(
@@ -121,9 +130,6 @@ class CsvRows:
             if len(row[1]) > len(header):
                 _check_width(name, header, row)
             yield row
-
-    def __contains__(self, row: object) -> bool:
-        return any(row == other for other in self)
 
     def _rows(self) -> Iterator[Row]:
         """Every non-blank row, the header first."""

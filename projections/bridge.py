@@ -150,6 +150,17 @@ def _changes(
         budget_events.setdefault(line, []).append((month, position, kind, amount))
     groups: dict[tuple[int, str], list[int]] = {}  # (month, command) -> [delta, first]
 
+    def add(month: int, position: int, change: int) -> None:
+        """Add a change of the forecast to its (month, command) group."""
+        key = (month, stamps[bisect_left(lasts, position)])
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [change, position]
+        else:
+            group[0] += change
+            if position < group[1]:
+                group[1] = position
+
     def fold(line: str, revisions: list[tuple[int, int, str, int]]) -> None:
         """Replay one leaf's events between the months; add each change to its group."""
         if line not in leaf_codes:
@@ -168,14 +179,7 @@ def _changes(
                 bud += amount
             change = (bud if rev is None else rev) - before
             if change:
-                key = (month, stamps[bisect_left(lasts, position)])
-                group = groups.get(key)
-                if group is None:
-                    groups[key] = [change, position]
-                else:
-                    group[0] += change
-                    if position < group[1]:
-                        group[1] = position
+                add(month, position, change)
 
     # Revisions in the index's own order (line, month, position): no sort. A
     # line without budget events in the window (nearly all) is folded right
@@ -200,14 +204,7 @@ def _changes(
         elif wanted:
             change, before = amount - before, amount
             if change:
-                key = (month, stamps[bisect_left(lasts, position)])
-                group = groups.get(key)
-                if group is None:
-                    groups[key] = [change, position]
-                else:
-                    group[0] += change
-                    if position < group[1]:
-                        group[1] = position
+                add(month, position, change)
     if mixed:
         fold(current, revisions)  # type: ignore[arg-type]
     for line in list(budget_events):

@@ -37,8 +37,8 @@ def iter_history(store: Any, code: str, year: int | None = None) -> Iterator[dic
                     _by_scan(cursor, set(codes), year))
 
 
-_ENTRY = "SELECT e.position, e.kind, e.year, r.event_id FROM prognos_entries e " \
-    "LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
+_FROM = "FROM prognos_entries e LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
+_ENTRY = "SELECT e.position, e.kind, e.year, r.event_id " + _FROM
 
 
 def _by_seek(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[str, Any]]:
@@ -62,7 +62,7 @@ def _by_seek(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[s
 
 
 def _by_scan(cursor: Any, codes: set[str], year: int | None) -> Iterator[dict[str, Any]]:
-    sql = _ENTRY.replace("e.position,", "e.position, e.line,")
+    sql = "SELECT e.position, e.line, e.kind, e.year, r.event_id " + _FROM
     params: list[Any] = []
     if year is not None:
         sql += " WHERE e.year = ?"

@@ -158,12 +158,16 @@ def _everything(cli, writes: list[dict[str, Any]]) -> dict[str, Any]:
     return docs
 
 
-def _rows(path: Path, table: str) -> list[Any]:
+def _query(path: Path, sql: str) -> list[Any]:
     con = sqlite3.connect(path)
     try:
-        return con.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _rows(path: Path, table: str) -> list[Any]:
+    return _query(path, f"SELECT * FROM {table} ORDER BY 1")
 
 
 def test_rebuild_gives_identical_reports_history_and_bridges(cli):
@@ -241,11 +245,7 @@ def test_views_of_an_older_layout_are_rebuilt_when_the_store_is_opened(cli):
 
 
 def _columns(path: Path, table: str) -> list[Any]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(f"PRAGMA table_info({table})").fetchall()
-    finally:
-        con.close()
+    return _query(path, f"PRAGMA table_info({table})")
 
 
 @pytest.mark.parametrize("code", ["kommun", "it", "it-drift", "skola"])
@@ -344,13 +344,8 @@ def test_a_store_written_with_a_stream_per_line_takes_new_events_in_the_ledger_s
     result = cli("actual", "book", "skola", "1", "--period", "2024-09", "--json")
     assert result.exit_code == 0, result.stderr
     position = json.loads(result.stdout)["events"][0]["position"]
-    con = sqlite3.connect(cli.store_path)
-    try:
-        last = con.execute(
-            "SELECT originator_id, originator_version FROM stored_events ORDER BY rowid DESC LIMIT 1"
-        ).fetchone()
-    finally:
-        con.close()
+    [last] = _query(cli.store_path, "SELECT originator_id, originator_version FROM stored_events "
+                    "ORDER BY rowid DESC LIMIT 1")
     assert last == (LEDGER_STREAM_ID, position)
     assert cli("check").exit_code == 0
     assert cli("rebuild").exit_code == 0
