@@ -47,7 +47,11 @@ def _is_storage_error(error: Exception) -> bool:
 
     from eventsourcing.persistence import PersistenceError
 
-    return isinstance(error, (sqlite3.Error, PersistenceError))
+    kinds: tuple[type[BaseException], ...] = (sqlite3.Error, PersistenceError)
+    psycopg = sys.modules.get("psycopg")  # only where a PostgreSQL store was opened
+    if psycopg is not None:
+        kinds += (psycopg.Error,)
+    return isinstance(error, kinds)
 
 
 def _fail(message: str, code: int) -> None:

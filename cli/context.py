@@ -24,22 +24,42 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:
-    from prognos.projections.store import SQLiteStore
+    """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the command."""
+    from prognos.projections.dialect import is_postgres_url
 
-    return SQLiteStore(settings(ctx).store, catch_up=catch_up)
+    location = settings(ctx).store
+    if is_postgres_url(location):
+        from prognos.projections.postgres_store import PostgresStore
+
+        store = PostgresStore(location, catch_up=catch_up)
+    else:
+        from prognos.projections.store import SQLiteStore
+
+        store = SQLiteStore(location, catch_up=catch_up)
+    return _closed_with(ctx, store)
 
 
 def open_reader(ctx: typer.Context) -> Any:
-    """The store for a read command: read-only and light when it exists already."""
+    """The store for a read command: read-only and light when it is a SQLite file that
+    exists already."""
+    from prognos.projections.dialect import is_postgres_url
+
     path = settings(ctx).store
-    if not os.path.exists(path):
+    if is_postgres_url(path) or not os.path.exists(path):
         return open_store(ctx)  # created on first use, as by any command
     from prognos.projections.reader import OutdatedViews, SQLiteReader
 
     try:
-        return SQLiteReader(path)
+        return _closed_with(ctx, SQLiteReader(path))
     except OutdatedViews:
         return open_store(ctx)  # which rebuilds the views once
+
+
+def _closed_with(ctx: typer.Context, store: Any) -> Any:
+    # In one process that runs many commands (tests, a notebook), connections are
+    # not left to the garbage collector: a PostgreSQL server counts them.
+    ctx.find_root().call_on_close(store.close)
+    return store
 
 
 def open_ledger(ctx: typer.Context) -> Any:

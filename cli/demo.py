@@ -17,7 +17,9 @@ DEMO_USER = "demo"
 
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", help="Demo store, replaced on each run (never --store).")
+        Path, typer.Option(
+            "--out", help="Demo store, a SQLite file replaced on each run (never --store)."
+        )
     ] = Path(DEFAULT_OUT),
     as_json: Json = False,
 ) -> None:
@@ -83,8 +85,10 @@ def _make_room(out: Path) -> None:
     """Remove the previous demo store, and refuse to remove anything else."""
     import sqlite3
 
-    from prognos.domain.errors import RefusedError
+    from prognos.domain.errors import InvalidInputError, RefusedError
 
+    if out.parts and out.parts[0] in ("postgresql:", "postgres:"):
+        raise InvalidInputError(f"--out {out} is not a file: the demo store is a SQLite file")
     if out.is_dir():
         raise RefusedError(f"--out {out} is a folder: give a file name")
     if out.exists():

@@ -24,7 +24,10 @@ app = new_app("prognos: an event-sourced forecasting ledger for budget follow-up
 def root(
     ctx: typer.Context,
     store: Annotated[
-        str, typer.Option("--store", envvar="PROGNOS_STORE", help="Store file (SQLite).")
+        str, typer.Option(
+            "--store", envvar="PROGNOS_STORE",
+            help="Store: a SQLite file, or postgresql://USER@HOST:PORT/DB[?schema=NAME].",
+        )
     ] = DEFAULT_STORE,
     user: Annotated[
         Optional[str],

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-EVENTS_TABLE = "stored_events"
+from prognos.projections.dialect import log_position
+
+EVENTS_TABLE = "stored_events"  # eventsourcing's
 CHUNK = 500
+
+
+def last_position(cursor: Any) -> int:
+    """The position of the last event in the log."""
+    cursor.execute(f"SELECT COALESCE(MAX({log_position(cursor)}), 0) FROM {EVENTS_TABLE}")
+    return int(cursor.fetchone()[0])
 
 
 def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
@@ -21,9 +29,10 @@ def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, di
     wanted = list(positions)
     for i in range(0, len(wanted), CHUNK):
         chunk = wanted[i : i + CHUNK]
+        column = log_position(cursor)
         cursor.execute(
-            f"SELECT rowid, topic, state FROM {EVENTS_TABLE} "
-            f"WHERE rowid IN ({', '.join('?' * len(chunk))})",
+            f"SELECT {column}, topic, state FROM {EVENTS_TABLE} "
+            f"WHERE {column} IN ({', '.join('?' * len(chunk))})",
             chunk,
         )
         found = {}

@@ -24,14 +24,17 @@ from urllib.parse import quote
 from prognos.domain.errors import StoreError
 from prognos.events.mapper import decode_rows
 from prognos.projections import views
+from prognos.projections.dialect import log_position
 
 
 def prepared_range(
     cursor: Any, table: str, after: int, upto: int, with_amounts: set[str]
 ) -> tuple[int, views.Prepared | None]:
     """The events at positions after..upto as rows for the views (None when there are none)."""
+    column = log_position(cursor)
     cursor.execute(
-        f"SELECT rowid, topic, state FROM {table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
+        f"SELECT {column}, topic, state FROM {table} "
+        f"WHERE {column} > ? AND {column} <= ? ORDER BY {column}",
         (after, upto),
     )
     rows = cursor.fetchall()

@@ -14,17 +14,25 @@ from typing import Any
 
 from prognos.domain.clock import format_instant
 from prognos.domain.period import YearMonth
+from prognos.projections.dialect import is_postgres
 from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
 
 # Orders events by (month, recording order) as one integer.
 ORDER_KEY = "(month * 4294967296 + position)"
 _WHERE = "year = :year AND kind = '{kind}' AND month <= :month AND position <= :upto{only}"
 
-# SQLite returns the bare column `amount` from the row that holds the MAX (its
-# documented min/max special case): the latest event per line in one pass over
-# the covering index. (PostgreSQL would say DISTINCT ON.)
+# The latest event per line in one pass over the covering index. SQLite returns
+# the bare column `amount` from the row that holds the MAX (its documented
+# min/max special case); PostgreSQL says DISTINCT ON.
 LATEST_SQL = f"SELECT line, amount, MAX({ORDER_KEY}) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
-SUM_SQL = f"SELECT line, SUM(amount) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
+PG_LATEST_SQL = (
+    f"SELECT DISTINCT ON (line) line, amount, {ORDER_KEY} FROM prognos_entries WHERE {_WHERE} "
+    "ORDER BY line, month DESC, position DESC"
+)
+# PostgreSQL sums integers as numeric: the cast keeps them int on both.
+SUM_SQL = (
+    f"SELECT line, CAST(SUM(amount) AS BIGINT) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
+)
 # Transfers are few; they are added in Python to the budget set before them.
 TRANSFERS_SQL = (
     f"SELECT line, amount, {ORDER_KEY} FROM prognos_entries "
@@ -80,14 +88,15 @@ def leaf_figures(
     """
     params: dict[str, Any] = {"year": year, "month": as_of.index, "upto": upto}
     where = line_filter(only, params)
-    cursor.execute(LATEST_SQL.format(kind="budget_set", only=where), params)
+    latest = PG_LATEST_SQL if is_postgres(cursor) else LATEST_SQL
+    cursor.execute(latest.format(kind="budget_set", only=where), params)
     last_set = {line: (amount, key) for line, amount, key in cursor.fetchall()}
     budget = {line: amount for line, (amount, _) in last_set.items()}
     cursor.execute(TRANSFERS_SQL.format(only=where), params)
     for line, amount, key in cursor.fetchall():
         if key > last_set.get(line, (0, -1))[1]:
             budget[line] = budget.get(line, 0) + amount
-    cursor.execute(LATEST_SQL.format(kind="forecast_revised", only=where), params)
+    cursor.execute(latest.format(kind="forecast_revised", only=where), params)
     forecast = {line: amount for line, amount, _ in cursor.fetchall()}
     actual: dict[str, int] = {}
     for kind in ("actual_booked", "actual_reversed") if actuals else ():

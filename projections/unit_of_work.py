@@ -1,4 +1,4 @@
-"""The ledger as the rules see it inside one SQLite write transaction, and the one write path.
+"""The ledger as the rules see it inside one write transaction, and the one write path.
 
 A unit of work answers the rules' questions from the views (read in the same
 transaction that will write, under the write lock) and appends events in
@@ -13,25 +13,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-from eventsourcing.sqlite import SQLiteCursor
-
 from prognos.domain.money import from_ore
 from prognos.domain.period import YearMonth
 from prognos.domain.state import BookingState, LineState
 from prognos.events.base import LedgerEvent
 from prognos.events.mapper import TOPIC_OF_KIND, encode, state_of
-from prognos.events.streams import LEDGER_STREAM_ID
 from prognos.projections import views
+from prognos.projections.dialect import insert_rows, log_position
+from prognos.projections.log_rows import EVENTS_TABLE, last_position
 
 if TYPE_CHECKING:
-    from prognos.projections.store import SQLiteStore
+    from prognos.projections.base_store import BaseStore
 
 
-class SQLiteUnitOfWork:
+class UnitOfWork:
     """The ledger as the rules see it inside one write transaction."""
 
-    def __init__(self, store: SQLiteStore, cursor: SQLiteCursor):
+    def __init__(self, store: BaseStore, cursor: Any):
         self.store = store
         self.cursor = cursor
         self._with_amounts: set[str] = set()  # lines known to have amounts, see views.apply
@@ -96,9 +94,7 @@ class SQLiteUnitOfWork:
         )
 
     def max_position(self) -> int:
-        table = self.store.recorder.events_table_name
-        self.cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
-        return int(self.cursor.fetchone()[0])
+        return last_position(self.cursor)
 
     def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
         """Append one command's events, which carry the next positions in order."""
@@ -120,15 +116,12 @@ class SQLiteUnitOfWork:
             raise RuntimeError("events must carry the next positions, in order")
         # One stream, version = position: every insert lands at the end of
         # the table and of its (stream, version) index.
+        stream = self.store.stream_id
         rows = [
-            (position, LEDGER_STREAM_ID, position, TOPIC_OF_KIND[kind], encode(state))
+            (position, stream, position, TOPIC_OF_KIND[kind], encode(state))
             for position, kind, _, state in records
         ]
-        table = self.store.recorder.events_table_name
-        self.cursor.executemany(
-            f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
+        columns = (log_position(self.cursor), "originator_id", "originator_version", "topic", "state")
+        insert_rows(self.cursor, EVENTS_TABLE, columns, rows)
         views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records], self._with_amounts)
-        self.store.recorder._insert_tracking(self.cursor, Tracking(views.VIEWS, records[-1][0]))
+        views.track(self.cursor, records[-1][0])

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
+from prognos.projections.dialect import ddl, insert_rows
 
 if TYPE_CHECKING:
     from prognos.events.base import LedgerEvent
 
-VIEWS = "prognos.views"
+VIEWS = "prognos.views"  # their name in eventsourcing's tracking table
+TRACKING_TABLE = "tracking"
 # The layout of these tables. A store whose views were built by another layout
-# gets them rebuilt from the log when it is opened for writing (`SQLiteStore`).
+# gets them rebuilt from the log when it is opened for writing (`BaseStore`).
 VERSION = "4"
 AMOUNT_KINDS = ("budget_set", "budget_transferred", "forecast_revised", "actual_booked", "actual_reversed")
 
@@ -83,10 +85,6 @@ DROP = [
 ENTRY_COLUMNS = (
     "position", "event_id", "kind", "line", "year", "month", "amount", "ref", "corrects",
     "transfer_id",
-)
-INSERT_ENTRY = (
-    f"INSERT INTO prognos_entries ({', '.join(ENTRY_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
 )
 
 
@@ -203,7 +201,7 @@ def create(cursor: Any, indexes: bool = True) -> None:
     """Create the view tables; a rebuild adds the indexes after loading (`create_indexes`)."""
     for statement in SCHEMA:
         if indexes or " INDEX " not in statement:
-            cursor.execute(statement)
+            cursor.execute(ddl(cursor, statement))
     _set_meta(cursor, "views_version", VERSION)
 
 
@@ -265,7 +263,7 @@ def prepare(records: Sequence[Record], with_amounts_known: set[str] | None = Non
 
 def write(cursor: Any, batch: Prepared) -> None:
     """Write a prepared batch; a new line's depth comes from its parent's row."""
-    cursor.executemany(INSERT_ENTRY, batch.entries)
+    insert_rows(cursor, "prognos_entries", ENTRY_COLUMNS, batch.entries)
     depths: dict[str, int] = {}
     lines = []
     children: Counter[str] = Counter()
@@ -281,13 +279,8 @@ def write(cursor: Any, batch: Prepared) -> None:
             children[parent] += 1
         depths[code] = depth
         lines.append((code, name, parent, position, depth))
-    cursor.executemany(
-        "INSERT INTO prognos_commands (position, recorded_at) VALUES (?, ?)", batch.command_ends
-    )
-    cursor.executemany(
-        "INSERT INTO prognos_lines (code, name, parent, position, depth) VALUES (?, ?, ?, ?, ?)",
-        lines,
-    )
+    insert_rows(cursor, "prognos_commands", ("position", "recorded_at"), batch.command_ends)
+    insert_rows(cursor, "prognos_lines", ("code", "name", "parent", "position", "depth"), lines)
     cursor.executemany(
         "UPDATE prognos_lines SET children = children + ? WHERE code = ?",
         [(n, code) for code, n in children.items()],
@@ -308,6 +301,26 @@ def _set_meta(cursor: Any, key: str, value: str) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def track(cursor: Any, position: int) -> None:
+    """Record that the views have folded in the log up to `position` (eventsourcing's
+    single-row tracking table, which only moves forward)."""
+    cursor.execute(
+        f"INSERT INTO {TRACKING_TABLE} (application_name, notification_id) VALUES (?, ?) "
+        "ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id "
+        f"WHERE {TRACKING_TABLE}.notification_id < excluded.notification_id",
+        (VIEWS, position),
+    )
+
+
+def tracked_position(cursor: Any) -> int:
+    """The position of the last event the views have folded in."""
+    cursor.execute(
+        f"SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name = ?", (VIEWS,)
+    )
+    row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def get_meta(cursor: Any, key: str) -> str | None:

@@ -1,4 +1,12 @@
-"""Builders shared by every test layer."""
+"""Builders shared by every test layer.
+
+The `store` and `cli` fixtures run each test once per storage backend: a SQLite
+file and a PostgreSQL schema of its own (dropped afterwards) on the server
+named by PROGNOS_TEST_POSTGRES (default: the local one, trust auth). Without
+a reachable server those tests fail, they are not skipped; set
+PROGNOS_TEST_BACKENDS=sqlite to leave PostgreSQL out on a machine without one.
+Tests about SQLite files as such are marked `sqlite_only`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,9 @@ from typer.testing import CliRunner
 
 from prognos.cli.main import app
 from prognos.domain.application import Ledger
-from prognos.projections.store import SQLiteStore
+from prognos.projections.base_store import BaseStore
+
+from backends import BACKENDS, drop_test_schemas, dump_store, open_store, postgres_schemas
 
 
 class FakeClock:
@@ -57,22 +67,56 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test about SQLite files as such has no PostgreSQL twin: not collected, not skipped."""
+    items[:] = [
+        item for item in items
+        if not (item.get_closest_marker("sqlite_only") and _backend_of(item) == "postgres")
+    ]
+
+
+def pytest_sessionfinish() -> None:
+    drop_test_schemas()
+
+
+def _backend_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend") if callspec else None
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "ledger.db")
+def location(backend: str, tmp_path: Path) -> Iterator[Any]:
+    """Where a test's store lives: a SQLite file, or a PostgreSQL URL naming a new schema."""
+    if backend == "sqlite":
+        yield tmp_path / "ledger.db"
+        return
+    url = postgres_schemas().new()
+    yield url
+    postgres_schemas().drop(url)
+
+
+@pytest.fixture
+def store(location: Any) -> Iterator[BaseStore]:
+    s = open_store(location)
     yield s
     s.close()
 
 
 @pytest.fixture
-def ledger(store: SQLiteStore, clock: FakeClock) -> Ledger:
+def ledger(store: BaseStore, clock: FakeClock) -> Ledger:
     return Ledger(store, "anna", clock=clock)
 
 
 class Cli:
-    """Runs `prognos` in-process against one store file, as a user would type it."""
+    """Runs `prognos` in-process against one store (a file or a PostgreSQL URL), as a user
+    would type it."""
 
-    def __init__(self, store_path: Path):
+    def __init__(self, store_path: Any):
         self.store_path = store_path
         self.runner = CliRunner()
 
@@ -87,20 +131,8 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "cli.db")
-
-
-def dump_store(path: Path) -> list[Any]:
-    """Every row of every table: proof that a refused command changed nothing."""
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}")))) for t in sorted(tables)]
-    finally:
-        con.close()
+def cli(backend: str, location: Any, tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "cli.db" if backend == "sqlite" else location)
 
 
 @pytest.fixture

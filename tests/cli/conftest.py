@@ -32,7 +32,7 @@ def cli(cli: Any) -> Iterator[Any]:
     """The shared `cli` fixture, with its store moved to memory-backed /dev/shm when there is
     one: these tests are about the command line, and SQLite's fsyncs on a busy disk would
     otherwise dominate their run time. tests/integration uses real files on disk."""
-    if not (os.path.isdir(SHM) and os.access(SHM, os.W_OK)):
+    if not isinstance(cli.store_path, Path) or not (os.path.isdir(SHM) and os.access(SHM, os.W_OK)):
         yield cli
         return
     with tempfile.TemporaryDirectory(dir=SHM, prefix="prognos-cli-") as folder:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
+from backends import execute_sql
 
 Y = ("--year", "2024")
 R = ("--reason", "r")
@@ -32,13 +32,8 @@ def run_check(cli) -> tuple[int, dict]:
 
 
 def tamper(cli, sql: str, *params) -> None:
-    con = sqlite3.connect(cli.store_path)
-    try:
-        with con:
-            changed = con.execute(sql, params).rowcount
-        assert changed > 0, f"tampering changed nothing: {sql}"
-    finally:
-        con.close()
+    changed = execute_sql(cli.store_path, sql, *params)
+    assert changed > 0, f"tampering changed nothing: {sql}"
 
 
 def assert_shape(doc: dict) -> None:

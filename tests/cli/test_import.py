@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import open_store
 
-from prognos.projections.store import SQLiteStore
 
 SUMMARY_KEYS = {
     "sha256", "rows", "events_recorded", "first_position", "last_position", "already_imported"
@@ -74,7 +74,7 @@ def amounts(cli: Any, code: str, kind: str) -> list[Decimal]:
 
 
 def max_position(cli: Any) -> int:
-    store = SQLiteStore(cli.store_path)
+    store = open_store(cli.store_path)
     try:
         return store.max_position()
     finally:

@@ -50,6 +50,7 @@ def test_a_store_path_with_uri_characters_is_read_as_a_plain_path(tmp_path):
     assert '"code": "x"' in result.stdout
 
 
+@pytest.mark.sqlite_only  # the demo writes a file
 def test_the_demo_never_replaces_a_store_that_is_not_a_demo_store(tmp_path, cli, snapshot):
     cli("line", "add", "it", "--name", "IT")
     before = snapshot(cli.store_path)

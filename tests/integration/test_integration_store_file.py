@@ -10,19 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import (
+    column_names, execute_sql, open_store, position_column, query_sql, table_names,
+)
 
 from prognos.cli.render import report_json
 from prognos.domain.application import Ledger
 from prognos.domain.errors import RefusedError
 from prognos.domain.period import YearMonth
 from prognos.projections.report import report
-from prognos.projections.store import SQLiteStore
+from prognos.projections.base_store import BaseStore
 
 Y = ("--year", "2024")
 R = ("--reason", "r")
 
 
-def report_doc(store: SQLiteStore, month: str, known_at: datetime | None = None) -> dict:
+def report_doc(store: BaseStore, month: str, known_at: datetime | None = None) -> dict:
     ym = YearMonth.parse(month)
     return report_json(report(store, ym.year, ym, known_at))
 
@@ -40,15 +43,16 @@ def seed(ledger: Ledger) -> None:
     ledger.book_actual("it-sak", Decimal("-1500.50"), YearMonth(2024, 2), "V-1", None)
 
 
-def test_a_store_file_keeps_the_ledger_across_separate_openings(tmp_path: Path):
-    path = tmp_path / "ledger.db"
-    with SQLiteStore(path) as first:
+def test_a_store_keeps_the_ledger_across_separate_openings(location):
+    path = location
+    with open_store(path) as first:
         seed(Ledger(first, "anna"))
         expected = {m: report_doc(first, m) for m in ("2024-01", "2024-04", "2024-12")}
         positions = first.max_position()
-    assert path.exists() and path.stat().st_size > 0
+    if isinstance(path, Path):
+        assert path.exists() and path.stat().st_size > 0
 
-    with SQLiteStore(path) as second:
+    with open_store(path) as second:
         assert second.max_position() == positions
         assert {m: report_doc(second, m) for m in expected} == expected
         [booking] = Ledger(second, "bertil").book_actual(
@@ -56,7 +60,7 @@ def test_a_store_file_keeps_the_ledger_across_separate_openings(tmp_path: Path):
         )
         assert booking.position == positions + 1
 
-    with SQLiteStore(path) as third:
+    with open_store(path) as third:
         doc = report_doc(third, "2024-04")
         drift = next(ln for ln in doc["lines"] if ln["code"] == "it-drift")
         assert drift["actual_ytd"] == "99.99"
@@ -66,9 +70,8 @@ def test_a_store_file_keeps_the_ledger_across_separate_openings(tmp_path: Path):
         assert report_doc(third, "2024-12", at)["lines"] == expected["2024-12"]["lines"]
 
 
-def test_two_open_stores_on_one_file_see_each_others_writes(tmp_path: Path):
-    path = tmp_path / "shared.db"
-    a, b = SQLiteStore(path), SQLiteStore(path)
+def test_two_open_stores_on_one_database_see_each_others_writes(location):
+    a, b = open_store(location), open_store(location)
     try:
         Ledger(a, "anna").add_line("skola", "Skola")
         Ledger(b, "bertil").set_budget("skola", Decimal("500"), 2024, "Budget")
@@ -85,27 +88,24 @@ def test_two_open_stores_on_one_file_see_each_others_writes(tmp_path: Path):
         b.close()
 
 
-def test_recording_times_never_go_backwards_across_openings_even_if_the_clock_does(
-    tmp_path: Path,
-):
-    path = tmp_path / "clock.db"
-    with SQLiteStore(path) as store:
+def test_recording_times_never_go_backwards_across_openings_even_if_the_clock_does(location):
+    with open_store(location) as store:
         [first] = Ledger(store, "anna").add_line("skola", "Skola")
     past = datetime(2000, 1, 1, tzinfo=timezone.utc)
-    with SQLiteStore(path) as store:
+    with open_store(location) as store:
         [second] = Ledger(store, "anna", clock=lambda: past).add_line("it", "IT")
     assert second.recorded_at > first.recorded_at
     assert second.recorded_at.utcoffset() == timedelta(0)
 
 
 def test_the_cli_reads_what_the_library_wrote_on_the_same_file(cli):
-    with SQLiteStore(cli.store_path) as store:
+    with open_store(cli.store_path) as store:
         seed(Ledger(store, "anna"))
         expected = report_doc(store, "2024-05")
     assert cli.json("report", *Y, "--as-of", "2024-05") == expected
     result = cli("line", "add", "fritid", "--name", "Fritid")
     assert result.exit_code == 0, result.stderr
-    with SQLiteStore(cli.store_path) as store:
+    with open_store(cli.store_path) as store:
         assert [ln["code"] for ln in report_doc(store, "2024-05")["lines"]][-1] == "fritid"
 
 
@@ -158,12 +158,8 @@ def _everything(cli, writes: list[dict[str, Any]]) -> dict[str, Any]:
     return docs
 
 
-def _query(path: Path, sql: str) -> list[Any]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+def _query(path: Any, sql: str) -> list[Any]:
+    return query_sql(path, sql)
 
 
 def _rows(path: Path, table: str) -> list[Any]:
@@ -189,11 +185,8 @@ def test_rebuild_gives_identical_reports_history_and_bridges(cli):
 def test_rebuild_restores_views_that_were_dropped(cli):
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
-    con = sqlite3.connect(cli.store_path)
-    with con:
-        con.execute("DELETE FROM prognos_entries")
-        con.execute("DELETE FROM prognos_lines")
-    con.close()
+    execute_sql(cli.store_path, "DELETE FROM prognos_entries")
+    execute_sql(cli.store_path, "DELETE FROM prognos_lines")
     assert cli("check").exit_code == 1
     assert cli("rebuild").exit_code == 0
     assert cli("check").exit_code == 0
@@ -203,11 +196,7 @@ def test_rebuild_restores_views_that_were_dropped(cli):
 def test_the_events_themselves_are_never_updated_or_deleted(cli):
     """The log (eventsourcing's stored events) only grows: earlier rows stay byte-identical."""
     _cli_scenario(cli)
-    con = sqlite3.connect(cli.store_path)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    finally:
-        con.close()
+    tables = table_names(cli.store_path)
     log_tables = [t for t in tables if not t.startswith("prognos_") and t != "tracking"]
     assert log_tables, tables
     before = {t: _rows(cli.store_path, t) for t in log_tables}
@@ -232,20 +221,14 @@ def test_views_of_an_older_layout_are_rebuilt_when_the_store_is_opened(cli):
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
     entries = _rows(cli.store_path, "prognos_entries")
-    con = sqlite3.connect(cli.store_path)
-    with con:  # as an earlier layout left it: other columns, no version mark
-        con.execute("ALTER TABLE prognos_lines ADD COLUMN stream TEXT")
-        con.execute("DELETE FROM prognos_meta WHERE key = 'views_version'")
-        con.execute("DELETE FROM prognos_entries WHERE position > 3")
-    con.close()
+    # as an earlier layout left them: other columns, no version mark
+    execute_sql(cli.store_path, "ALTER TABLE prognos_lines ADD COLUMN stream TEXT")
+    execute_sql(cli.store_path, "DELETE FROM prognos_meta WHERE key = 'views_version'")
+    execute_sql(cli.store_path, "DELETE FROM prognos_entries WHERE position > 3")
     assert _everything(cli, writes) == before  # a read command rebuilds them first
     assert _rows(cli.store_path, "prognos_entries") == entries
-    assert "stream" not in [c[1] for c in _columns(cli.store_path, "prognos_lines")]
+    assert "stream" not in column_names(cli.store_path, "prognos_lines")
     assert cli("check").exit_code == 0
-
-
-def _columns(path: Path, table: str) -> list[Any]:
-    return _query(path, f"PRAGMA table_info({table})")
 
 
 @pytest.mark.parametrize("code", ["kommun", "it", "it-drift", "skola"])
@@ -266,16 +249,17 @@ def test_history_is_the_same_by_index_seeks_and_by_a_scan_of_the_views(cli, monk
         assert seeks[0]["kind"] == "line_added"
 
 
+@pytest.mark.sqlite_only  # the helper reads a SQLite file
 def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch):
     """Long rebuilds prepare rows in a second process: the views must not differ."""
-    from prognos.projections import store
+    from prognos.projections import base_store, store
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
     tables = ("prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta")
     rows = {t: _rows(cli.store_path, t) for t in tables}
     monkeypatch.setattr(store, "HELPER_FROM", 0)
-    monkeypatch.setattr(store, "BATCH", 4)  # several batches through the pipe
+    monkeypatch.setattr(base_store, "BATCH", 4)  # several batches through the pipe
     monkeypatch.setattr(store.os, "cpu_count", lambda: 2)
     result = cli("rebuild", "--json")
     assert result.exit_code == 0, result.stderr
@@ -285,6 +269,7 @@ def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch)
     assert cli("check").exit_code == 0
 
 
+@pytest.mark.sqlite_only  # the helper reads a SQLite file
 def test_a_rebuild_whose_helper_meets_a_broken_event_fails_and_keeps_the_old_views(cli, monkeypatch):
     from prognos.projections import store
 
@@ -305,10 +290,8 @@ def test_a_rebuild_whose_helper_meets_a_broken_event_fails_and_keeps_the_old_vie
 def test_a_rebuild_meeting_a_broken_event_in_process_fails_in_one_line_too(cli):
     _cli_scenario(cli)
     entries = _rows(cli.store_path, "prognos_entries")
-    con = sqlite3.connect(cli.store_path)
-    with con:
-        con.execute("UPDATE stored_events SET topic = 'gone:Event' WHERE rowid = 7")
-    con.close()
+    execute_sql(cli.store_path, "UPDATE stored_events SET topic = 'gone:Event' "
+                f"WHERE {position_column(cli.store_path)} = 7")
     result = cli("rebuild")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
@@ -317,6 +300,7 @@ def test_a_rebuild_meeting_a_broken_event_in_process_fails_in_one_line_too(cli):
     assert _rows(cli.store_path, "prognos_entries") == entries
 
 
+@pytest.mark.sqlite_only  # streams per line were never written to PostgreSQL
 def test_a_store_written_with_a_stream_per_line_takes_new_events_in_the_ledger_stream(cli):
     """Stores from before the single stream keep their events where they are; new events
     continue in the ledger stream with their positions as versions, above any old version."""

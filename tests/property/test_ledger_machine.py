@@ -37,7 +37,7 @@ from prognos.projections.bridge import bridge
 from prognos.projections.replay import replay_report
 from prognos.projections.report import report
 from prognos.projections.rollup import AMOUNT_FIELDS
-from prognos.projections.store import SQLiteStore
+from backends import BACKENDS, dump_store, open_store, postgres_schemas
 
 
 def _root_conftest() -> Any:
@@ -52,7 +52,6 @@ def _root_conftest() -> Any:
 
 _conftest = _root_conftest()
 FakeClock = _conftest.FakeClock
-dump_store = _conftest.dump_store
 
 # ---------------------------------------------------------------------------
 # A small universe, so that lines collide, months close and refusals happen.
@@ -362,13 +361,16 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.mkdtemp(prefix="prognos-machine-")
-        self.path = Path(self.folder) / "ledger.db"
-        self.store = SQLiteStore(self.path)
+        self.path: Any = self.new_location()
+        self.store = open_store(self.path)
         self.clock = FakeClock()
         self.start = self.clock.now
         self.ledger = Ledger(self.store, "anna", clock=self.clock)
         self.model = Model()
         self.rnd: Any = None
+
+    def new_location(self) -> Any:
+        return Path(self.folder) / "ledger.db"
 
     def teardown(self) -> None:
         self.store.close()
@@ -663,7 +665,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def reopening_the_store_changes_nothing(self) -> None:
         before = dump_store(self.path)
         self.store.close()
-        self.store = SQLiteStore(self.path)
+        self.store = open_store(self.path)
         self.ledger = Ledger(self.store, "anna", clock=self.clock)
         assert dump_store(self.path) == before
 
@@ -742,3 +744,23 @@ LedgerMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestTheLedgerBehavesLikeThePlainModel = LedgerMachine.TestCase
+
+
+class PostgresLedgerMachine(LedgerMachine):
+    """The same machine on a PostgreSQL store (an empty schema of its own)."""
+
+    def new_location(self) -> Any:
+        return postgres_schemas().new()
+
+    def teardown(self) -> None:
+        super().teardown()
+        postgres_schemas().drop(self.path)
+
+
+# Fewer runs: each step is a round trip or more to the server; the rules and
+# views are the same code as above.
+PostgresLedgerMachine.TestCase.settings = settings(
+    LedgerMachine.TestCase.settings, max_examples=25
+)
+if "postgres" in BACKENDS:
+    TestTheLedgerOnPostgresBehavesLikeThePlainModel = PostgresLedgerMachine.TestCase

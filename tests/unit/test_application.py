@@ -68,11 +68,11 @@ def refusal_changes_nothing(
     command: Callable[[], Any],
 ) -> LedgerError:
     before_position = ledger.store.max_position()
-    before_rows = snapshot(Path(ledger.store.path))
+    before_rows = snapshot(ledger.store.path)
     with pytest.raises(error) as info:
         command()
     assert ledger.store.max_position() == before_position
-    assert snapshot(Path(ledger.store.path)) == before_rows
+    assert snapshot(ledger.store.path) == before_rows
     return info.value
 
 

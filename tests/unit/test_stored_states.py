@@ -13,6 +13,7 @@ from prognos.domain.ids import new_event_id, new_event_ids
 from prognos.domain.importer import SourceFile
 from prognos.domain.importing import Columns, ImportSpec, read_rows
 from prognos.domain.tables import read_table
+from prognos.projections.dialect import log_position
 from prognos.events.mapper import BY_KIND, from_stored, state_of, stored_state
 
 
@@ -22,8 +23,9 @@ def _import(ledger, store, text: str, spec: ImportSpec) -> list[tuple[int, str, 
     source = SourceFile("f.csv", hashlib.sha256(data).hexdigest(), data, len(table.rows))
     result = ledger.import_rows(read_rows(table, spec), spec, source)
     with store.read() as c:
+        p = log_position(c)
         c.execute(
-            "SELECT rowid, topic, state FROM stored_events WHERE rowid >= ? ORDER BY rowid",
+            f"SELECT {p}, topic, state FROM stored_events WHERE {p} >= ? ORDER BY {p}",
             (result.first_position,),
         )
         return c.fetchall()
@@ -91,7 +93,8 @@ def test_the_views_fast_row_builders_agree_with_the_general_one(ledger, store):
     ledger.add_note("b", "Text", 2024, YearMonth(2024, 2))
     ledger.close_period(YearMonth(2024, 1))
     with store.read() as c:
-        c.execute("SELECT rowid, topic, state FROM stored_events ORDER BY rowid")
+        p = log_position(c)
+        c.execute(f"SELECT {p}, topic, state FROM stored_events ORDER BY {p}")
         rows = c.fetchall()
     kinds = set()
     for position, topic, state in rows:

@@ -1,0 +1,199 @@
+"""What the SQLite and the PostgreSQL store share: the log, the views, and how the views follow.
+
+Each store is eventsourcing's event and tracking tables plus prognos's view
+tables in one database. Events are written into eventsourcing's table in its
+stored format (the ledger's one stream, see `events.streams`; the notification
+id is the global position and the version) by one batch `executemany` (see
+`unit_of_work`), and the views and their tracking record in the same
+transaction, so the views are never behind or ahead of the log.
+
+A store provides `_writing` (one serialised write transaction), `read` (one
+snapshot) and, where it can, `_helper` (a second process preparing batches of
+a long rebuild).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from prognos.domain.errors import StoreError
+from prognos.events.base import LedgerEvent
+from prognos.events.mapper import from_notification
+from prognos.projections import rebuild_worker, views
+from prognos.projections.dialect import log_position
+from prognos.projections.log_rows import EVENTS_TABLE, last_position
+from prognos.projections.views import TRACKING_TABLE, tracked_position
+from prognos.projections.unit_of_work import UnitOfWork
+
+PROGNOS_TABLES = {
+    "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
+    "prognos_meta", "prognos_sources",
+}
+BATCH = 20_000
+
+# Imported files, byte for byte, by content hash. Not a view: never dropped on
+# rebuild, because the log only names the file (SourceImported) and cannot
+# recreate it.
+SOURCES_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS prognos_sources ("
+    "sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, size INTEGER NOT NULL, content BLOB NOT NULL)"
+)
+
+
+class BaseStore:
+    path: str  # where the store is, as shown to the user (no password)
+    recorder: Any  # eventsourcing's process recorder
+    stream_id: Any  # the ledger stream's originator id as this database takes it
+
+    def _writing(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def read(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _helper(self, ranges: list[tuple[int, int]]) -> Any:
+        return None
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> BaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open_views(self, catch_up: bool, errors: tuple[type[BaseException], ...]) -> None:
+        """Catch the views up with the log, or rebuild views of an older layout.
+
+        Views written with their events are never behind; views left behind (by
+        a build that dropped them, say) are caught up here. If that fails the
+        views are damaged: `check` says so and `rebuild` repairs them."""
+        if not catch_up:
+            return
+        with self.read() as c:  # one statement: one round trip to a server
+            c.execute(
+                "SELECT (SELECT value FROM prognos_meta WHERE key = 'views_version'), "
+                f"(SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name = ?), "
+                f"(SELECT MAX({log_position(c)}) FROM {EVENTS_TABLE})",
+                (views.VIEWS,),
+            )
+            version, tracked, last = c.fetchone()
+        if version != views.VERSION:
+            self.rebuild()
+        elif (tracked or 0) < (last or 0):
+            try:
+                self.catch_up()
+            except errors:
+                pass
+
+    @contextmanager
+    def write(self) -> Iterator[UnitOfWork]:
+        """One serialised write transaction: decide, record events, update views."""
+        with self._writing() as cursor:
+            yield UnitOfWork(self, cursor)
+
+    def source(self, sha256: str) -> tuple[str, bytes] | None:
+        """The name and exact bytes of an imported file."""
+        with self.read() as c:
+            c.execute("SELECT name, content FROM prognos_sources WHERE sha256 = ?", (sha256,))
+            row = c.fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
+
+    def max_position(self) -> int:
+        with self.read() as c:
+            return last_position(c)
+
+    def views_version(self) -> str | None:
+        with self.read() as c:
+            return views.get_meta(c, "views_version")
+
+    def tracked_position(self) -> int:
+        with self.read() as c:
+            return tracked_position(c)
+
+    def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
+        """Stream the log from the store, a batch at a time."""
+        start = after
+        while True:
+            batch = self.recorder.select_notifications(
+                start, BATCH, stop=upto, inclusive_of_start=False
+            )
+            if not batch:
+                return
+            for notification in batch:
+                yield from_notification(notification)
+            start = batch[-1].id
+
+    def catch_up(self, progress: Any = None) -> int:
+        """Apply every notification the views have not seen yet, in one transaction."""
+        with self._writing() as cursor:
+            return self._follow(cursor, progress)
+
+    def rebuild(self, progress: Any = None) -> int:
+        """Drop every view and fold the whole log into them again, in one transaction.
+
+        The indexes are built after the load: sorting once is cheaper than
+        keeping them ordered row by row. A failed rebuild leaves the old views.
+        """
+        with self._writing() as cursor:
+            # The helper (if any) starts first: it reads only the log, so it can
+            # prepare while the old views are dropped.
+            ranges, helper = self._plan(cursor, after=0)
+            try:
+                views.drop(cursor)
+                views.create(cursor, indexes=False)
+                cursor.execute(
+                    f"DELETE FROM {TRACKING_TABLE} WHERE application_name = ?", (views.VIEWS,)
+                )
+                applied = self._fold(cursor, ranges, helper, progress)
+            finally:
+                if helper is not None:
+                    helper.close()
+            views.create_indexes(cursor)
+        return applied
+
+    def _follow(self, cursor: Any, progress: Any) -> int:
+        """The one way the views follow the log: batches after the tracked position."""
+        ranges, helper = self._plan(cursor, after=tracked_position(cursor))
+        try:
+            return self._fold(cursor, ranges, helper, progress)
+        finally:
+            if helper is not None:
+                helper.close()
+
+    def _plan(self, cursor: Any, after: int) -> tuple[list[tuple[int, int]], Any]:
+        """The batches of the log after a position, and a helper (if the store has one)
+        to prepare some of them."""
+        last = last_position(cursor)
+        ranges = [(lo, min(lo + BATCH, last)) for lo in range(after, last, BATCH)]
+        return ranges, self._helper(ranges) if ranges else None
+
+    def _fold(self, cursor: Any, ranges: list[tuple[int, int]], helper: Any, progress: Any) -> int:
+        """Fold the batches into the views in order, with tracking after each.
+
+        Reads rows straight from the recorder's table (eventsourcing's
+        `select_notifications` would build a UUID per row, unused here)."""
+        applied = 0
+        with_amounts: set[str] = set()
+        for i, (after, upto) in enumerate(ranges):
+            if helper is not None and helper.helps(i):
+                count, prepared = helper.next()
+            else:
+                count, prepared = rebuild_worker.prepared_range(
+                    cursor, EVENTS_TABLE, after, upto, with_amounts
+                )
+            if prepared is not None:
+                views.write(cursor, prepared)
+            views.track(cursor, upto)
+            applied += count
+            if progress is not None:
+                progress(count)
+        return applied
+
+
+def refuse_foreign(tables: set[str], where: str) -> None:
+    if tables and not tables >= PROGNOS_TABLES:
+        raise StoreError(f"{where} is a database of something else, not a prognos store")

@@ -1,0 +1,190 @@
+"""The PostgreSQL store: the same tables, written and read the same way, in one schema.
+
+`--store postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`
+(`postgres://` too). eventsourcing's `PostgresProcessRecorder` creates the
+event and tracking tables in the schema (created if missing); prognos's views
+sit beside them. What both stores share is in `base_store`; here are only
+connections, locks and snapshots.
+
+- A write takes `LOCK TABLE stored_events IN EXCLUSIVE MODE` first, as
+  eventsourcing does for its own inserts: writers are serialised (the rules read
+  the views under the lock, as under SQLite's BEGIN IMMEDIATE), readers are not
+  blocked, and positions are committed in order.
+- A read is one REPEATABLE READ, READ ONLY transaction: one snapshot for every
+  query of a report.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from prognos.domain.errors import InvalidInputError, StoreError
+from prognos.events.streams import LEDGER_STREAM
+from prognos.projections import views
+from prognos.projections.base_store import SOURCES_SCHEMA, BaseStore, refuse_foreign
+from prognos.projections.dialect import ddl
+from prognos.projections.log_rows import EVENTS_TABLE
+from prognos.projections.pg_cursor import PgCursor
+from prognos.projections.views import TRACKING_TABLE
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def parse_url(url: str) -> dict[str, Any]:
+    """Connection settings from a store URL; a malformed one is a usage error (exit 2)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 5432
+    except ValueError as e:
+        raise InvalidInputError(f"malformed PostgreSQL store URL: {e}") from None
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(query) - {"schema"}
+    if unknown:
+        raise InvalidInputError(
+            f"PostgreSQL store URL: unknown parameter {sorted(unknown)[0]!r} (only 'schema')"
+        )
+    schema = query.get("schema", ["public"])[-1]
+    if not _IDENTIFIER.fullmatch(schema):
+        raise InvalidInputError(f"PostgreSQL store URL: {schema!r} is not a schema name")
+    user = unquote(parts.username or "") or os.environ.get("PGUSER") or _login_name()
+    database = unquote(parts.path.lstrip("/")) or user
+    return {
+        "host": parts.hostname or "localhost",
+        "port": port,
+        "user": user,
+        "password": unquote(parts.password or "") or os.environ.get("PGPASSWORD", ""),
+        "dbname": database,
+        "schema": schema,
+    }
+
+
+def shown(settings: dict[str, Any]) -> str:
+    """The store as named to the user: never the password."""
+    s = settings
+    return f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}?schema={s['schema']}"
+
+
+class PostgresStore(BaseStore):
+    """An event store and its views in one PostgreSQL schema, created on first use.
+
+    One connection serves the command's writes and reads (prognos runs one
+    command per process); eventsourcing's recorder, with its own connection
+    pool, is made only where it is needed: to create the tables and to read the
+    log back as notifications."""
+
+    stream_id = LEDGER_STREAM  # a uuid column here
+
+    def __init__(self, url: str, catch_up: bool = True):
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError(
+                "a PostgreSQL store needs psycopg: pip install 'prognos[postgres]'"
+            ) from None
+        from eventsourcing.persistence import PersistenceError
+
+        self.settings = parse_url(url)
+        self.path = shown(self.settings)
+        self.schema = self.settings["schema"]
+        self._psycopg = psycopg
+        self._conn: Any = None
+        self._recorder: Any = None
+        errors = (psycopg.Error, PersistenceError)
+        try:
+            tables = self._tables()
+            refuse_foreign(tables, self.path)
+            if not tables:
+                self._create()
+        except errors as e:
+            self.close()
+            raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
+        self._open_views(catch_up, errors)
+
+    def _create(self) -> None:
+        self._connection().execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        self.recorder.create_table()
+        with self._writing() as c:
+            views.create(c)
+            c.execute(ddl(c, SOURCES_SCHEMA))
+
+    @property
+    def recorder(self) -> Any:
+        if self._recorder is None:
+            from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
+
+            settings = {k: v for k, v in self.settings.items() if k != "schema"}
+            datastore = PostgresDatastore(**settings, schema=self.schema, originator_id_type="uuid")
+            self._recorder = PostgresProcessRecorder(datastore, tracking_table_name=TRACKING_TABLE)
+        return self._recorder
+
+    def _connection(self) -> Any:
+        if self._conn is None:
+            s = self.settings
+            self._conn = self._psycopg.connect(
+                host=s["host"], port=s["port"], user=s["user"], password=s["password"],
+                dbname=s["dbname"], autocommit=True, connect_timeout=10,
+                # PGOPTIONS still applies (libpq drops it when options are given).
+                options=f"-c search_path={self.schema} {os.environ.get('PGOPTIONS', '')}".strip(),
+            )
+        return self._conn
+
+    def _tables(self) -> set[str]:
+        cursor = self._connection().execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._recorder is not None:
+            self._recorder.datastore.close()
+            self._recorder = None
+
+    # Explicit BEGIN and COMMIT on an autocommit connection, each sent with what
+    # follows or precedes it where it can: every round trip counts when the
+    # server is across a network.
+
+    @contextmanager
+    def read(self) -> Iterator[PgCursor]:
+        """One snapshot for the several queries of a report; a read inside another shares it."""
+        conn = self._connection()
+        cursor = PgCursor(conn.cursor())
+        if conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+            yield cursor
+            return
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            yield cursor
+        finally:
+            conn.execute("ROLLBACK")
+
+    @contextmanager
+    def _writing(self) -> Iterator[PgCursor]:
+        conn = self._connection()
+        cursor = PgCursor(conn.cursor())
+        cursor.execute(f"BEGIN; LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+        try:
+            yield cursor
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "postgres"
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,214 @@
+"""The two storage backends as the tests reach them: open a store, change or dump its
+tables behind prognos's back. See tests/conftest.py for how tests run on both."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+from prognos.projections.base_store import BaseStore
+from prognos.projections.store import SQLiteStore
+
+POSTGRES = os.environ.get("PROGNOS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = os.environ.get("PROGNOS_TEST_BACKENDS", "sqlite,postgres").split(",")
+
+
+def is_postgres(where: Any) -> bool:
+    return isinstance(where, str) and where.startswith("postgresql://")
+
+
+class PostgresSchemas:
+    """Empty stores on the test server, a schema each.
+
+    Making one is about 70 ms of DDL, more than most tests take, so a schema
+    whose test left its tables as prognos made them is emptied back to how it
+    was made (every row deleted, the rows of a new store put back) and handed to
+    the next test; one whose tables a test changed is dropped."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        from prognos.projections.postgres_store import parse_url
+
+        settings = parse_url(url)
+        settings.pop("schema")
+        self.url = url.split("?")[0]
+        self.connection = psycopg.connect(**settings, autocommit=True)
+        self.free: list[str] = []
+        self.made: dict[str, tuple[Any, dict[str, list[Any]]]] = {}  # layout, rows when new
+
+    def new(self) -> str:
+        """The location of an empty store."""
+        if self.free:
+            return self.free.pop()
+        location = f"{self.url}?schema=t_{uuid.uuid4().hex[:16]}"
+        open_store(location).close()  # made as by any first use
+        self.made[location] = (self._layout(location), self._rows(location))
+        return location
+
+    def drop(self, location: str) -> None:
+        """Done with: emptied for the next test, or dropped if its tables were changed."""
+        layout, rows = self.made[location]
+        if self._layout(location) == layout:
+            with self.connection.transaction():
+                for table in rows:
+                    self.connection.execute(f'DELETE FROM "{_name(location)}"."{table}"')
+                for table, kept in rows.items():
+                    for row in kept:
+                        marks = ", ".join(["%s"] * len(row))
+                        self.connection.execute(
+                            f'INSERT INTO "{_name(location)}"."{table}" VALUES ({marks})', row
+                        )
+            self.free.append(location)
+            return
+        del self.made[location]
+        self.connection.execute(f'DROP SCHEMA IF EXISTS "{_name(location)}" CASCADE')
+
+    def drop_all(self) -> None:
+        for location in list(self.made):
+            self.connection.execute(f'DROP SCHEMA IF EXISTS "{_name(location)}" CASCADE')
+        self.made.clear()
+        self.free.clear()
+
+    def _layout(self, location: str) -> Any:
+        columns = self.connection.execute(
+            "SELECT c.relname, a.attname, a.atttypid, a.attnotnull FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
+            (_name(location),),
+        ).fetchall()
+        indexes = self.connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
+            (_name(location),),
+        ).fetchall()
+        return columns, indexes
+
+    def _rows(self, location: str) -> dict[str, list[Any]]:
+        tables = self.connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (_name(location),)
+        ).fetchall()
+        return {
+            t: self.connection.execute(f'SELECT * FROM "{_name(location)}"."{t}"').fetchall()
+            for (t,) in tables
+        }
+
+    def execute(self, location: str, sql: str, params: tuple[Any, ...]) -> int:
+        """Run one statement written for sqlite3 in the schema; the rows it changed."""
+        from prognos.projections.pg_cursor import translate
+
+        name = _name(location)
+        with self.connection.transaction():
+            self.connection.execute(f'SET LOCAL search_path = "{name}"')
+            return self.connection.execute(translate(sql), params or None).rowcount
+
+    def query(self, location: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        from prognos.projections.pg_cursor import translate
+
+        name = _name(location)
+        with self.connection.transaction():
+            self.connection.execute(f'SET LOCAL search_path = "{name}"')
+            return self.connection.execute(translate(sql), params or None).fetchall()
+
+    def dump(self, location: str) -> list[Any]:
+        name = _name(location)
+        tables = [r[0] for r in self.connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (name,)
+        )]
+        return [
+            (t, sorted(map(repr, self.connection.execute(f'SELECT * FROM "{name}"."{t}"'))))
+            for t in sorted(tables)
+        ]
+
+
+_schemas: PostgresSchemas | None = None
+
+
+def _name(location: str) -> str:
+    return location.rsplit("=", 1)[1]
+
+
+def postgres_schemas() -> PostgresSchemas:
+    global _schemas
+    if _schemas is None:
+        _schemas = PostgresSchemas(POSTGRES)
+    return _schemas
+
+
+def drop_test_schemas() -> None:
+    if _schemas is not None:
+        _schemas.drop_all()
+
+
+def open_store(where: Any, **options: Any) -> BaseStore:
+    if is_postgres(where):
+        from prognos.projections.postgres_store import PostgresStore
+
+        return PostgresStore(where, **options)
+    return SQLiteStore(where, **options)
+
+
+def execute_sql(where: Any, sql: str, *params: Any) -> int:
+    """Change a store behind prognos's back (as damage or tampering would); the rows changed."""
+    if is_postgres(where):
+        return postgres_schemas().execute(where, sql, params)
+    import sqlite3
+
+    con = sqlite3.connect(where)
+    try:
+        with con:
+            return con.execute(sql, params).rowcount
+    finally:
+        con.close()
+
+
+def query_sql(where: Any, sql: str, *params: Any) -> list[Any]:
+    """Rows of a query (written for sqlite3) on a store's database."""
+    if is_postgres(where):
+        return postgres_schemas().query(where, sql, params)
+    import sqlite3
+
+    con = sqlite3.connect(where)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def position_column(where: Any) -> str:
+    """The event table's position column (see `prognos.projections.dialect.log_position`)."""
+    return "notification_id" if is_postgres(where) else "rowid"
+
+
+def table_names(where: Any) -> list[str]:
+    if is_postgres(where):
+        schema = where.rsplit("=", 1)[1]
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+        return sorted(r[0] for r in query_sql(where, sql, schema))
+    return sorted(r[0] for r in query_sql(where, "SELECT name FROM sqlite_master WHERE type='table'"))
+
+
+def column_names(where: Any, table: str) -> list[str]:
+    if is_postgres(where):
+        schema = where.rsplit("=", 1)[1]
+        sql = ("SELECT column_name FROM information_schema.columns "
+               "WHERE table_schema = ? AND table_name = ?")
+        return [r[0] for r in query_sql(where, sql, schema, table)]
+    return [r[1] for r in query_sql(where, f"PRAGMA table_info({table})")]
+
+
+def dump_store(path: Any) -> list[Any]:
+    """Every row of every table: proof that a refused command changed nothing."""
+    import sqlite3
+
+    if is_postgres(path):
+        return postgres_schemas().dump(path)
+
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}")))) for t in sorted(tables)]
+    finally:
+        con.close()
+
+
