@@ -110,6 +110,23 @@ def median_build(runs: int, how: Any, data: Dataset, store: Path,
     return wall, events, known_at, max(r[3] for r in results)
 
 
+def read_commands(runs: int, prognos: list[str], known_at: str, events: int) -> dict[str, float]:
+    """The read commands as whole processes (medians, peak RSS): the report as of May, the
+    same as known at `known_at`, `why` for the top roll-up over the year, and rebuild."""
+    year = ["--year", str(YEAR)]
+    may = [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--json"]
+    figures: dict[str, float] = {}
+    for name, cmd in (
+        ("report", may),
+        ("known_at_report", [*may, "--known-at", known_at]),
+        ("why", [*prognos, "why", "root", *year, "--from", f"{YEAR}-01", "--to", f"{YEAR}-12", "--json"]),
+    ):
+        figures[f"{name}_wall_s"], figures[f"{name}_peak_rss_mb"] = median_of(runs, cmd)
+    rebuild_wall, figures["rebuild_peak_rss_mb"] = median_of(runs, [*prognos, "rebuild", "--json"])
+    figures["rebuild_events_per_s"] = events / rebuild_wall
+    return figures
+
+
 def floor(data: Dataset, workdir: Path, runs: int) -> dict[str, float]:
     """The same events in one flat SQLite table: raw inserts, and two hand-written queries:
     the leaves' figures only (`sql_report_wall_s`), and the whole report with its tree,
@@ -306,13 +323,7 @@ def main() -> None:
     bulk_store.unlink()
     import_wall, imported, known_at, import_rss = median_build(runs, build, data, store, prognos)
     events = imported + 1  # and the root line
-    year = ["--year", str(YEAR)]
-    report_wall, report_rss = median_of(runs, [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--json"])
-    known_wall, known_rss = median_of(
-        runs, [*prognos, "report", *year, "--as-of", f"{YEAR}-05", "--known-at", known_at, "--json"])
-    why_wall, why_rss = median_of(
-        runs, [*prognos, "why", "root", *year, "--from", f"{YEAR}-01", "--to", f"{YEAR}-12", "--json"])
-    rebuild_wall, rebuild_rss = median_of(runs, [*prognos, "rebuild", "--json"])
+    reads = read_commands(runs, prognos, known_at, events)
     help_wall, _ = median_of(runs, [exe, "--help"])
     floor_figures = floor(data, workdir, runs)
     floor_figures["full_report_floor_matches_prognos"] = full_floor_matches(
@@ -332,27 +343,21 @@ def main() -> None:
         "monthly_import_events_per_s": imported / import_wall,
         "monthly_import_wall_s": import_wall,
         "monthly_import_peak_rss_mb": import_rss,
-        "report_wall_s": report_wall,
-        "report_peak_rss_mb": report_rss,
-        "known_at_report_wall_s": known_wall,
-        "known_at_report_peak_rss_mb": known_rss,
-        "why_wall_s": why_wall,
-        "why_peak_rss_mb": why_rss,
-        "rebuild_events_per_s": events / rebuild_wall,
-        "rebuild_peak_rss_mb": rebuild_rss,
+        **reads,
         "help_wall_s": help_wall,
         "store_mb": store.stat().st_size / 2**20,
         "floor": floor_figures,
         "ratios": {
-            "report_over_floor": report_wall / floor_figures["sql_report_wall_s"],
-            "report_over_full_report_floor": report_wall / floor_figures["sql_full_report_wall_s"],
+            "report_over_floor": reads["report_wall_s"] / floor_figures["sql_report_wall_s"],
+            "report_over_full_report_floor": reads["report_wall_s"]
+            / floor_figures["sql_full_report_wall_s"],
             "floor_import_over_import": floor_figures["executemany_events_per_s"]
             / (year_imported / year_wall),
         },
         "hledger": None,
     }
     if ledger is not None and "budget_report_wall_s" in ledger:
-        ledger["ratio_prognos_over_hledger"] = report_wall / ledger["budget_report_wall_s"]
+        ledger["ratio_prognos_over_hledger"] = reads["report_wall_s"] / ledger["budget_report_wall_s"]
     result["hledger"] = ledger
     print(json.dumps(result, indent=2))
 

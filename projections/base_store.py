@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prognos.domain.errors import StoreError
-from prognos.events.base import LedgerEvent
-from prognos.events.mapper import from_notification
-from prognos.projections import rebuild_worker, views
+from prognos.projections import views
 from prognos.projections.dialect import log_position
 from prognos.projections.log_rows import EVENTS_TABLE, last_position
 from prognos.projections.views import TRACKING_TABLE, tracked_position
-from prognos.projections.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # the event models (pydantic) load only where events are read or written
+    from prognos.events.base import LedgerEvent
+    from prognos.projections.unit_of_work import UnitOfWork
 
 PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
@@ -92,6 +93,8 @@ class BaseStore:
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
         """One serialised write transaction: decide, record events, update views."""
+        from prognos.projections.unit_of_work import UnitOfWork
+
         with self._writing() as cursor:
             yield UnitOfWork(self, cursor)
 
@@ -116,6 +119,8 @@ class BaseStore:
 
     def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
         """Stream the log from the store, a batch at a time."""
+        from prognos.events.mapper import from_notification
+
         start = after
         while True:
             batch = self.recorder.select_notifications(
@@ -176,6 +181,8 @@ class BaseStore:
 
         Reads rows straight from the recorder's table (eventsourcing's
         `select_notifications` would build a UUID per row, unused here)."""
+        from prognos.projections import rebuild_worker
+
         applied = 0
         with_amounts: set[str] = set()
         for i, (after, upto) in enumerate(ranges):

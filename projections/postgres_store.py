@@ -33,7 +33,9 @@ from prognos.projections.log_rows import EVENTS_TABLE
 from prognos.projections.pg_cursor import PgCursor
 from prognos.projections.views import TRACKING_TABLE
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# Lower case only: PostgreSQL folds unquoted names to lower case, and the schema
+# is named unquoted in the connection's search_path.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 def parse_url(url: str) -> dict[str, Any]:
@@ -87,28 +89,33 @@ class PostgresStore(BaseStore):
             raise StoreError(
                 "a PostgreSQL store needs psycopg: pip install 'prognos[postgres]'"
             ) from None
-        from eventsourcing.persistence import PersistenceError
-
         self.settings = parse_url(url)
         self.path = shown(self.settings)
         self.schema = self.settings["schema"]
         self._psycopg = psycopg
         self._conn: Any = None
         self._recorder: Any = None
-        errors = (psycopg.Error, PersistenceError)
         try:
             tables = self._tables()
             refuse_foreign(tables, self.path)
             if not tables:
                 self._create()
-        except errors as e:
+        except StoreError:
+            self.close()
+            raise
+        except psycopg.Error as e:
             self.close()
             raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
-        self._open_views(catch_up, errors)
+        self._open_views(catch_up, (psycopg.Error,))
 
     def _create(self) -> None:
+        from eventsourcing.persistence import PersistenceError
+
         self._connection().execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        self.recorder.create_table()
+        try:
+            self.recorder.create_table()
+        except PersistenceError as e:
+            raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
         with self._writing() as c:
             views.create(c)
             c.execute(ddl(c, SOURCES_SCHEMA))

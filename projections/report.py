@@ -25,9 +25,9 @@ _WHERE = "year = :year AND kind = '{kind}' AND month <= :month AND position <= :
 # the bare column `amount` from the row that holds the MAX (its documented
 # min/max special case); PostgreSQL says DISTINCT ON.
 LATEST_SQL = f"SELECT line, amount, MAX({ORDER_KEY}) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
-PG_LATEST_SQL = (
+PG_LATEST_SQL = (  # all descending: the covering index read backwards, no sort
     f"SELECT DISTINCT ON (line) line, amount, {ORDER_KEY} FROM prognos_entries WHERE {_WHERE} "
-    "ORDER BY line, month DESC, position DESC"
+    "ORDER BY line DESC, month DESC, position DESC"
 )
 # PostgreSQL sums integers as numeric: the cast keeps them int on both.
 SUM_SQL = (

@@ -68,10 +68,12 @@ def clock() -> FakeClock:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test about SQLite files as such has no PostgreSQL twin: not collected, not skipped."""
+    """A test about SQLite files as such has no PostgreSQL twin: not collected, not skipped.
+    Tests of PostgreSQL itself are left out only where PROGNOS_TEST_BACKENDS says so."""
     items[:] = [
         item for item in items
         if not (item.get_closest_marker("sqlite_only") and _backend_of(item) == "postgres")
+        and not (item.get_closest_marker("postgres_only") and "postgres" not in BACKENDS)
     ]
 
 

@@ -1,0 +1,110 @@
+"""What only a PostgreSQL store has: a URL, a server, schemas; and what both must agree on
+where their types differ (integers beyond 32 bits)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from backends import POSTGRES, dump_store, postgres_schemas
+from typer.testing import CliRunner
+
+from prognos.cli.main import app
+from prognos.domain.errors import InvalidInputError
+from prognos.projections.postgres_store import parse_url, shown
+
+
+def _run(store: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--store", store, *args], env={"PROGNOS_USER": "anna"})
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_url_names_server_database_and_schema_and_shows_no_password():
+    settings = parse_url("postgresql://karin:hemligt@db.example.org:6543/budget?schema=it")
+    assert settings == {
+        "host": "db.example.org", "port": 6543, "user": "karin", "password": "hemligt",
+        "dbname": "budget", "schema": "it",
+    }
+    assert "hemligt" not in shown(settings)
+    defaults = parse_url("postgres://karin@db/budget")
+    assert (defaults["port"], defaults["schema"]) == (5432, "public")
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("postgresql://a@h:port/db", "malformed"),
+        ("postgresql://a@h/db?sslmode=require", "sslmode"),
+        ("postgresql://a@h/db?schema=it-2024", "it-2024"),
+        ("postgresql://a@h/db?schema=", "schema"),
+        ("postgresql://a@h/db?schema=Budget", "Budget"),
+    ],
+)
+def test_a_malformed_url_is_a_usage_error_before_any_connection(url, named):
+    with pytest.raises(InvalidInputError, match=named):
+        parse_url(url)
+    code, out, err = _run(url, "report", "--year", "2024", "--as-of", "2024-05")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and named in err
+
+
+def test_an_unreachable_server_is_one_line_and_exit_1():
+    code, out, err = _run("postgresql://nobody:secret@127.0.0.1:1/x", "line", "add", "it", "--name", "IT")
+    assert (code, out) == (1, "")
+    [line] = err.splitlines()
+    assert "cannot open store postgresql://nobody@127.0.0.1:1/x" in line
+    assert "secret" not in line
+
+
+@pytest.mark.postgres_only
+def test_a_schema_holding_other_tables_is_refused_and_left_alone():
+    schemas = postgres_schemas()
+    name = f"other_{uuid.uuid4().hex[:12]}"
+    schemas.connection.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        schemas.connection.execute(f'CREATE TABLE "{name}".invoices (id int)')
+        code, _, err = _run(f"{POSTGRES}?schema={name}", "line", "add", "it", "--name", "IT")
+        assert code == 1 and "not a prognos store" in err
+        tables = schemas.connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (name,)
+        ).fetchall()
+        assert tables == [("invoices",)]
+    finally:
+        schemas.connection.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.mark.postgres_only
+def test_two_schemas_of_one_database_are_two_ledgers():
+    schemas = postgres_schemas()
+    a, b = schemas.new(), schemas.new()
+    try:
+        assert _run(a, "line", "add", "it", "--name", "IT")[0] == 0
+        assert _run(b, "line", "add", "skola", "--name", "Skola")[0] == 0
+        for store, code in ((a, "it"), (b, "skola")):
+            _, out, _ = _run(store, "report", "--year", "2024", "--as-of", "2024-01", "--json")
+            assert [line["code"] for line in json.loads(out)["lines"]] == [code]
+        before = dump_store(b)
+        assert _run(a, "line", "add", "hr", "--name", "HR")[0] == 0
+        assert dump_store(b) == before
+    finally:
+        schemas.drop(a)
+        schemas.drop(b)
+
+
+def test_amounts_beyond_32_bit_ore_are_exact_on_every_store(cli):
+    """50 billion kronor is 5e12 öre: SQLite's INTEGER holds it, PostgreSQL's only as BIGINT."""
+    for args in (("it", "--name", "IT"), ("it-drift", "--name", "Drift", "--parent", "it"),
+                 ("it-sak", "--name", "Säkerhet", "--parent", "it")):
+        assert cli("line", "add", *args).exit_code == 0
+    big = "49 999 999 999,99"
+    assert cli("budget", "set", "it-drift", big, "--year", "2024", "--reason", "r").exit_code == 0
+    assert cli("budget", "set", "it-sak", big, "--year", "2024", "--reason", "r").exit_code == 0
+    for month in range(1, 4):
+        assert cli("actual", "book", "it-drift", "10 000 000 000", "--period", f"2024-0{month}").exit_code == 0
+    doc = cli.json("report", "--year", "2024", "--as-of", "2024-03")
+    it = doc["lines"][0]
+    assert (it["budget"], it["actual_ytd"]) == ("99999999999.98", "30000000000.00")
+    assert doc["total"]["budget_ytd"] == "25000000000.00"  # 2 × 12 499 999 999.9975 rounded
+    assert cli("check").exit_code == 0
