@@ -45,7 +45,7 @@ SOURCES_SCHEMA = (
 
 class BaseStore:
     path: str  # where the store is, as shown to the user (no password)
-    recorder: Any  # eventsourcing's process recorder
+    recorder: Any  # eventsourcing's process recorder, which creates its tables
     stream_id: Any  # the ledger stream's originator id as this database takes it
 
     def _writing(self) -> AbstractContextManager[Any]:
@@ -118,19 +118,28 @@ class BaseStore:
             return tracked_position(c)
 
     def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
-        """Stream the log from the store, a batch at a time."""
-        from prognos.events.mapper import from_notification
+        """Stream the log, a batch at a time, in one snapshot (the caller's, inside a read).
 
-        start = after
-        while True:
-            batch = self.recorder.select_notifications(
-                start, BATCH, stop=upto, inclusive_of_start=False
-            )
-            if not batch:
-                return
-            for notification in batch:
-                yield from_notification(notification)
-            start = batch[-1].id
+        Read from eventsourcing's table by notification id, as its
+        `select_notifications` would, but without a Notification and a UUID per
+        event, and on this store's own connection."""
+        from prognos.events.mapper import from_stored
+
+        with self.read() as c:
+            column = log_position(c)
+            sql = f"SELECT {column}, topic, state FROM {EVENTS_TABLE} WHERE {column} > ?"
+            if upto is not None:
+                sql += f" AND {column} <= {int(upto)}"
+            sql += f" ORDER BY {column} LIMIT {BATCH}"
+            start = after
+            while True:
+                c.execute(sql, (start,))
+                rows = c.fetchall()
+                if not rows:
+                    return
+                for position, topic, state in rows:
+                    yield from_stored(topic, state, position)
+                start = rows[-1][0]
 
     def catch_up(self, progress: Any = None) -> int:
         """Apply every notification the views have not seen yet, in one transaction."""

@@ -27,9 +27,9 @@ def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, di
     from prognos.events.mapper import decode  # pydantic models: only when details are shown
 
     wanted = list(positions)
+    column = log_position(cursor)
     for i in range(0, len(wanted), CHUNK):
         chunk = wanted[i : i + CHUNK]
-        column = log_position(cursor)
         cursor.execute(
             f"SELECT {column}, topic, state FROM {EVENTS_TABLE} "
             f"WHERE {column} IN ({', '.join('?' * len(chunk))})",

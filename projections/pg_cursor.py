@@ -25,12 +25,12 @@ _NAMES = itertools.count()
 
 @lru_cache(maxsize=512)
 def translate(sql: str) -> str:
-    """sqlite3's placeholders as psycopg's; a literal % doubled."""
+    """sqlite3's placeholders as psycopg's, outside quoted literals; every % doubled."""
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
-        if token.startswith("'"):
-            return token
+        if token.startswith("'"):  # psycopg reads % even inside literals
+            return token.replace("%", "%%")
         if token == "?":
             return "%s"
         if token == "%":

@@ -35,6 +35,9 @@ class PostgresSchemas:
         settings.pop("schema")
         self.url = url.split("?")[0]
         self.connection = psycopg.connect(**settings, autocommit=True)
+        # A store left open in a transaction by a test fails that test's teardown
+        # instead of hanging the suite.
+        self.connection.execute("SET lock_timeout = '20s'")
         self.free: list[str] = []
         self.made: dict[str, tuple[Any, dict[str, list[Any]]]] = {}  # layout, rows when new
 
