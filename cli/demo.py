@@ -88,7 +88,9 @@ def _make_room(out: Path) -> None:
     from prognos.domain.errors import InvalidInputError, RefusedError
 
     if out.parts and out.parts[0] in ("postgresql:", "postgres:"):
-        raise InvalidInputError(f"--out {out} is not a file: the demo store is a SQLite file")
+        raise InvalidInputError(
+            "--out names a file, not a PostgreSQL URL: the demo store is a SQLite file"
+        )
     if out.is_dir():
         raise RefusedError(f"--out {out} is a folder: give a file name")
     if out.exists():

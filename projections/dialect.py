@@ -48,7 +48,9 @@ def ddl(cursor: Any, statement: str) -> str:
     return statement
 
 
-def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(
+    cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     """Append rows to a table: `executemany` on SQLite, COPY on PostgreSQL (several times
     faster there than even pipelined INSERTs)."""
     if not rows:

@@ -51,7 +51,8 @@ def test_a_malformed_url_is_a_usage_error_before_any_connection(url, named):
 
 
 def test_an_unreachable_server_is_one_line_and_exit_1():
-    code, out, err = _run("postgresql://nobody:secret@127.0.0.1:1/x", "line", "add", "it", "--name", "IT")
+    url = "postgresql://nobody:secret@127.0.0.1:1/x"
+    code, out, err = _run(url, "line", "add", "it", "--name", "IT")
     assert (code, out) == (1, "")
     [line] = err.splitlines()
     assert "cannot open store postgresql://nobody@127.0.0.1:1/x" in line
@@ -101,10 +102,18 @@ def test_amounts_beyond_32_bit_ore_are_exact_on_every_store(cli):
     big = "49 999 999 999,99"
     assert cli("budget", "set", "it-drift", big, "--year", "2024", "--reason", "r").exit_code == 0
     assert cli("budget", "set", "it-sak", big, "--year", "2024", "--reason", "r").exit_code == 0
-    for month in range(1, 4):
-        assert cli("actual", "book", "it-drift", "10 000 000 000", "--period", f"2024-0{month}").exit_code == 0
+    for month in ("2024-01", "2024-02", "2024-03"):
+        assert cli("actual", "book", "it-drift", "10 000 000 000", "--period", month).exit_code == 0
     doc = cli.json("report", "--year", "2024", "--as-of", "2024-03")
     it = doc["lines"][0]
     assert (it["budget"], it["actual_ytd"]) == ("99999999999.98", "30000000000.00")
     assert doc["total"]["budget_ytd"] == "25000000000.00"  # 2 × 12 499 999 999.9975 rounded
     assert cli("check").exit_code == 0
+
+
+def test_the_demo_writes_a_file_and_says_so_when_given_a_url(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--out", "postgresql://u@h/db"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "prognos: error: --out names a file, not a PostgreSQL URL: the demo store is a SQLite file"
+    )
