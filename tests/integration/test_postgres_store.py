@@ -7,7 +7,7 @@ import json
 import uuid
 
 import pytest
-from backends import POSTGRES, dump_store, postgres_schemas
+from backends import POSTGRES, dump_store, open_store, postgres_schemas
 from typer.testing import CliRunner
 
 from prognos.cli.main import app
@@ -117,3 +117,45 @@ def test_the_demo_writes_a_file_and_says_so_when_given_a_url(tmp_path):
     assert result.stderr.strip() == (
         "prognos: error: --out names a file, not a PostgreSQL URL: the demo store is a SQLite file"
     )
+
+
+@pytest.mark.postgres_only
+def test_writers_on_one_schema_take_turns_and_positions_stay_contiguous():
+    """Several users writing at once: each command waits for the table lock, so positions
+    are 1..N without gaps, a command's events are contiguous, and the views add up."""
+    import threading
+
+    from prognos.domain.application import Ledger
+    from prognos.projections.audit import run_checks
+
+    schemas = postgres_schemas()
+    location = schemas.new()
+    try:
+        with open_store(location) as store:
+            Ledger(store, "anna").add_line("it", "IT")
+        failures: list[BaseException] = []
+
+        def work(user: str) -> None:
+            try:
+                with open_store(location) as store:
+                    ledger = Ledger(store, user)
+                    for i in range(15):
+                        ledger.add_line(f"{user}-{i}", f"{user} {i}", "it")
+            except BaseException as e:  # reported below, in the test's thread
+                failures.append(e)
+
+        users = ("anna", "bertil", "cecilia")
+        threads = [threading.Thread(target=work, args=(user,)) for user in users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures
+        with open_store(location) as store:
+            events = list(store.notifications())
+            assert [e.position for e in events] == list(range(1, 47))
+            times = [e.recorded_at for e in events]
+            assert times == sorted(times) and len(set(times)) == len(times)
+            assert all(c.ok for c in run_checks(store)), run_checks(store)
+    finally:
+        schemas.drop(location)

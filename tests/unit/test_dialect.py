@@ -12,14 +12,16 @@ from prognos.projections.pg_cursor import PgCursor, translate
 @pytest.mark.parametrize(
     ("sqlite", "psycopg"),
     [
-        ("SELECT 1 FROM t WHERE a = ? AND b IN (?, ?)", "SELECT 1 FROM t WHERE a = %s AND b IN (%s, %s)"),
+        ("SELECT 1 FROM t WHERE a = ? AND b IN (?, ?)",
+         "SELECT 1 FROM t WHERE a = %s AND b IN (%s, %s)"),
         ("WHERE year = :year AND month <= :month", "WHERE year = %(year)s AND month <= %(month)s"),
         # literals are kept whole, even with a placeholder's look inside
         ("WHERE kind = 'budget_set' AND note = 'a ? :b' AND x = ?",
          "WHERE kind = 'budget_set' AND note = 'a ? :b' AND x = %s"),
         ("WHERE s = 'it''s ?' AND x = :x", "WHERE s = 'it''s ?' AND x = %(x)s"),
         # a percent sign is data to psycopg only when doubled; casts are no names
-        ("SELECT amount % 12, '100%' FROM t WHERE x = ?", "SELECT amount %% 12, '100%%' FROM t WHERE x = %s"),
+        ("SELECT amount % 12, '100%' FROM t WHERE x = ?",
+         "SELECT amount %% 12, '100%%' FROM t WHERE x = %s"),
         ("SELECT x::bigint FROM t WHERE y = :y", "SELECT x::bigint FROM t WHERE y = %(y)s"),
     ],
 )
@@ -35,7 +37,8 @@ def test_types_widen_for_postgresql_and_stay_for_sqlite():
 
     assert ddl(Sqlite(), statement) == statement
     assert ddl(PgCursor(None), statement) == (
-        'CREATE TABLE t (position BIGINT PRIMARY KEY, code TEXT COLLATE "C" NOT NULL, content BYTEA)'
+        'CREATE TABLE t (position BIGINT PRIMARY KEY, code TEXT COLLATE "C" NOT NULL, '
+        "content BYTEA)"
     )
     assert (log_position(Sqlite()), log_position(PgCursor(None))) == ("rowid", "notification_id")
     assert not is_postgres(Sqlite()) and is_postgres(PgCursor(None))
