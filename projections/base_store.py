@@ -210,6 +210,5 @@ class BaseStore:
         return applied
 
 
-def refuse_foreign(tables: set[str], where: str) -> None:
-    if tables and not tables >= PROGNOS_TABLES:
-        raise StoreError(f"{where} is a database of something else, not a prognos store")
+def not_a_prognos_store(where: str) -> StoreError:
+    return StoreError(f"{where} is a database of something else, not a prognos store")

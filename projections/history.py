@@ -49,11 +49,13 @@ def _by_seek(cursor: Any, codes: list[str], year: int | None) -> Iterator[dict[s
     else:
         years = [year]
     marks = ", ".join("?" * len(codes))
-    parts = [
-        _ENTRY + f"WHERE e.year IN ({', '.join('?' * len(years))}) "
-        f"AND e.kind IN ({', '.join('?' * len(YEAR_KINDS))}) AND e.line IN ({marks})"
-    ]
-    params: list[Any] = [*years, *YEAR_KINDS, *codes]
+    parts, params = [], []
+    if years:  # (PostgreSQL, unlike SQLite, refuses an empty IN list)
+        parts.append(
+            _ENTRY + f"WHERE e.year IN ({', '.join('?' * len(years))}) "
+            f"AND e.kind IN ({', '.join('?' * len(YEAR_KINDS))}) AND e.line IN ({marks})"
+        )
+        params += [*years, *YEAR_KINDS, *codes]
     if year is None:  # a line's creation belongs to no year
         parts.append(_ENTRY + f"WHERE e.year IS NULL AND e.kind = 'line_added' AND e.line IN ({marks})")
         params += codes

@@ -27,7 +27,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from prognos.domain.errors import InvalidInputError, StoreError
 from prognos.events.streams import LEDGER_STREAM
 from prognos.projections import views
-from prognos.projections.base_store import SOURCES_SCHEMA, BaseStore, refuse_foreign
+from prognos.projections.base_store import (
+    PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
+)
 from prognos.projections.dialect import ddl
 from prognos.projections.log_rows import EVENTS_TABLE
 from prognos.projections.pg_cursor import PgCursor
@@ -42,9 +44,11 @@ def parse_url(url: str) -> dict[str, Any]:
     """Connection settings from a store URL; a malformed one is a usage error (exit 2)."""
     try:
         parts = urlsplit(url)
-        port = parts.port or 5432
+        port = 5432 if parts.port is None else parts.port
     except ValueError as e:
         raise InvalidInputError(f"malformed PostgreSQL store URL: {e}") from None
+    if port == 0:
+        raise InvalidInputError("malformed PostgreSQL store URL: port 0")
     query = parse_qs(parts.query, keep_blank_values=True)
     unknown = set(query) - {"schema"}
     if unknown:
@@ -96,29 +100,45 @@ class PostgresStore(BaseStore):
         self._conn: Any = None
         self._recorder: Any = None
         try:
-            tables = self._tables()
-            refuse_foreign(tables, self.path)
-            if not tables:
+            if not self._tables() >= PROGNOS_TABLES:
                 self._create()
-        except StoreError:
-            self.close()
-            raise
+            self._open_views(catch_up, (psycopg.Error,))
         except psycopg.Error as e:
             self.close()
             raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
-        self._open_views(catch_up, (psycopg.Error,))
+        except BaseException:
+            self.close()
+            raise
 
     def _create(self) -> None:
+        """Create the schema and every table, once, whoever else starts at the same moment.
+
+        eventsourcing creates its tables in transactions of its own, so the whole
+        creation is serialised by an advisory lock instead, and every step is
+        IF NOT EXISTS: a creation cut short is finished by the next opening."""
         from eventsourcing.persistence import PersistenceError
 
-        self._connection().execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        conn = self._connection()
+        key = f"prognos:{self.settings['dbname']}:{self.schema}"
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
         try:
-            self.recorder.create_table()
-        except PersistenceError as e:
-            raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
-        with self._writing() as c:
-            views.create(c)
-            c.execute(ddl(c, SOURCES_SCHEMA))
+            tables = self._tables()
+            if tables >= PROGNOS_TABLES:
+                return  # made by another process meanwhile
+            if tables - PROGNOS_TABLES:  # (part of a prognos store is finished below)
+                raise not_a_prognos_store(self.path)
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            try:
+                self.recorder.create_table()
+            except PersistenceError as e:
+                raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
+            with self._writing() as c:
+                views.create(c)
+                c.execute(ddl(c, SOURCES_SCHEMA))
+            if EVENTS_TABLE in tables:  # a log whose views were cut short: fold it anew
+                self.rebuild()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
     @property
     def recorder(self) -> Any:
@@ -162,28 +182,45 @@ class PostgresStore(BaseStore):
     @contextmanager
     def read(self) -> Iterator[PgCursor]:
         """One snapshot for the several queries of a report; a read inside another shares it."""
-        conn = self._connection()
+        conn = self._idle_or_reading()
         cursor = PgCursor(conn.cursor())
-        if conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+        if conn.info.transaction_status != self._status.IDLE:
             yield cursor
             return
-        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         try:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield cursor
         finally:
-            conn.execute("ROLLBACK")
+            self._roll_back(conn)
 
     @contextmanager
     def _writing(self) -> Iterator[PgCursor]:
-        conn = self._connection()
+        conn = self._idle_or_reading()
+        if conn.info.transaction_status != self._status.IDLE:
+            raise RuntimeError("a write inside a read: the read's snapshot would be ended")
         cursor = PgCursor(conn.cursor())
-        cursor.execute(f"BEGIN; LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
         try:
+            cursor.execute(f"BEGIN; LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
             yield cursor
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._roll_back(conn)
             raise
         conn.execute("COMMIT")
+
+    @property
+    def _status(self) -> Any:
+        return self._psycopg.pq.TransactionStatus
+
+    def _idle_or_reading(self) -> Any:
+        """The connection, never left in a failed transaction by an earlier error."""
+        conn = self._connection()
+        if conn.info.transaction_status == self._status.INERROR:
+            conn.execute("ROLLBACK")
+        return conn
+
+    def _roll_back(self, conn: Any) -> None:
+        if conn.info.transaction_status in (self._status.INTRANS, self._status.INERROR):
+            conn.execute("ROLLBACK")
 
 
 def _login_name() -> str:

@@ -17,7 +17,9 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 from prognos.domain.errors import StoreError
 from prognos.events.streams import LEDGER_STREAM_ID
 from prognos.projections import rebuild_worker, views
-from prognos.projections.base_store import SOURCES_SCHEMA, BaseStore, refuse_foreign
+from prognos.projections.base_store import (
+    PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
+)
 from prognos.projections.log_rows import EVENTS_TABLE
 
 HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
@@ -39,7 +41,8 @@ class SQLiteStore(BaseStore):
             self.datastore = SQLiteDatastore(self.path, originator_id_type="uuid")
             self.recorder = SQLiteProcessRecorder(self.datastore)
             tables = self._tables()
-            refuse_foreign(tables, self.path)
+            if tables and not tables >= PROGNOS_TABLES:
+                raise not_a_prognos_store(self.path)
             if not tables:
                 self.recorder.create_table()
                 with self.datastore.transaction(commit=True) as c:
@@ -47,7 +50,11 @@ class SQLiteStore(BaseStore):
                     c.execute(SOURCES_SCHEMA)
         except (PersistenceError, sqlite3.Error) as e:
             raise StoreError(f"cannot open store {self.path}: {e}") from None
-        self._open_views(catch_up, (PersistenceError, sqlite3.Error))
+        try:
+            self._open_views(catch_up, (PersistenceError, sqlite3.Error))
+        except BaseException:
+            self.close()
+            raise
 
     def _tables(self) -> set[str]:
         with self.datastore.transaction(commit=False) as c:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from prognos.domain.errors import StoreError
 from prognos.domain.money import to_ore
 from prognos.domain.period import YearMonth
 from prognos.projections.dialect import ddl, insert_rows
@@ -309,9 +310,14 @@ def track(cursor: Any, position: int) -> None:
     cursor.execute(
         f"INSERT INTO {TRACKING_TABLE} (application_name, notification_id) VALUES (?, ?) "
         "ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id "
-        f"WHERE {TRACKING_TABLE}.notification_id < excluded.notification_id",
+        f"WHERE {TRACKING_TABLE}.notification_id < excluded.notification_id "
+        "RETURNING notification_id",
         (VIEWS, position),
     )
+    if cursor.fetchone() is None:  # not moved forward: refused, as eventsourcing's own insert does
+        raise StoreError(
+            f"the views are tracked beyond position {position} of the log: run prognos rebuild"
+        )
 
 
 def tracked_position(cursor: Any) -> int:

@@ -22,9 +22,10 @@ class PostgresSchemas:
     """Empty stores on the test server, a schema each.
 
     Making one is about 70 ms of DDL, more than most tests take, so a schema
-    whose test left its tables as prognos made them is emptied back to how it
-    was made (every row deleted, the rows of a new store put back) and handed to
-    the next test; one whose tables a test changed is dropped."""
+    whose test left its tables as prognos made them (columns, indexes,
+    constraints, triggers) is emptied back to how it was made (every row
+    deleted, the rows of a new store put back) and handed to the next test; one
+    whose tables a test changed is dropped."""
 
     def __init__(self, url: str):
         import psycopg
@@ -85,7 +86,18 @@ class PostgresSchemas:
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
             (_name(location),),
         ).fetchall()
-        return columns, indexes
+        constraints = self.connection.execute(
+            "SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+            "JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = %s ORDER BY 1",
+            (_name(location),),
+        ).fetchall()
+        triggers = self.connection.execute(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY 1",
+            (_name(location),),
+        ).fetchall()
+        return columns, indexes, constraints, triggers
 
     def _rows(self, location: str) -> dict[str, list[Any]]:
         tables = self.connection.execute(

@@ -7,7 +7,7 @@ import json
 import uuid
 
 import pytest
-from backends import POSTGRES, dump_store, open_store, postgres_schemas
+from backends import POSTGRES, dump_store, execute_sql, open_store, postgres_schemas
 from typer.testing import CliRunner
 
 from prognos.cli.main import app
@@ -40,6 +40,7 @@ def test_a_url_names_server_database_and_schema_and_shows_no_password():
         ("postgresql://a@h/db?schema=it-2024", "it-2024"),
         ("postgresql://a@h/db?schema=", "schema"),
         ("postgresql://a@h/db?schema=Budget", "Budget"),
+        ("postgresql://a@h:0/db", "port 0"),
     ],
 )
 def test_a_malformed_url_is_a_usage_error_before_any_connection(url, named):
@@ -159,3 +160,110 @@ def test_writers_on_one_schema_take_turns_and_positions_stay_contiguous():
             assert all(c.ok for c in run_checks(store)), run_checks(store)
     finally:
         schemas.drop(location)
+
+
+def test_history_of_a_ledger_without_amounts_lists_the_lines(cli):
+    """No event has a year yet: the seek by years has none to seek (PostgreSQL refuses
+    an empty IN list, SQLite does not)."""
+    assert cli("line", "add", "it", "--name", "IT").exit_code == 0
+    assert cli("line", "add", "it-drift", "--name", "Drift", "--parent", "it").exit_code == 0
+    events = cli.json("history", "it")["events"]
+    assert [(e["kind"], e["line"]) for e in events] == [
+        ("line_added", "it"), ("line_added", "it-drift"),
+    ]
+
+
+def test_a_write_is_refused_when_the_views_are_tracked_beyond_the_log(store, location):
+    from prognos.domain.application import Ledger
+    from prognos.domain.errors import StoreError
+
+    Ledger(store, "anna").add_line("it", "IT")
+    execute_sql(location, "UPDATE tracking SET notification_id = 100 "
+                "WHERE application_name = 'prognos.views'")
+    with pytest.raises(StoreError, match="run prognos rebuild"):
+        Ledger(store, "anna").add_line("hr", "HR")
+    assert store.max_position() == 1
+
+
+@pytest.mark.postgres_only
+def test_a_store_outlives_a_write_that_failed_on_the_server(monkeypatch):
+    """A statement that fails on the server leaves the connection's transaction aborted;
+    the next read and write of the same store must not inherit it."""
+    from prognos.domain.application import Ledger
+
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=100")
+    schemas = postgres_schemas()
+    location = schemas.new()
+    name = location.rsplit("=", 1)[1]
+    try:
+        with open_store(location) as store:
+            Ledger(store, "anna").add_line("it", "IT")
+            with schemas.connection.transaction():  # another writer holds the lock
+                schemas.connection.execute(f'LOCK TABLE "{name}".stored_events IN EXCLUSIVE MODE')
+                with pytest.raises(Exception, match="lock timeout"):
+                    Ledger(store, "anna").add_line("hr", "HR")
+            assert store.max_position() == 1
+            Ledger(store, "anna").add_line("hr", "HR")
+            assert store.max_position() == 2
+    finally:
+        schemas.drop(location)
+
+
+@pytest.mark.postgres_only
+def test_processes_opening_a_new_schema_at_once_create_it_once():
+    import threading
+
+    from prognos.domain.application import Ledger
+
+    location = f"{POSTGRES}?schema=new_{uuid.uuid4().hex[:12]}"
+    failures: list[BaseException] = []
+
+    def first_use(code: str) -> None:
+        try:
+            with open_store(location) as store:
+                Ledger(store, "anna").add_line(code, code)
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=first_use, args=(f"l{i}",)) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures
+        with open_store(location) as store:
+            assert store.max_position() == 4
+    finally:
+        postgres_schemas().connection.execute(
+            f'DROP SCHEMA IF EXISTS "{location.rsplit("=", 1)[1]}" CASCADE'
+        )
+
+
+@pytest.mark.postgres_only
+def test_views_cut_short_are_made_again_from_the_log():
+    """A schema with the log but not all view tables (a creation interrupted, or tables
+    dropped by hand) is finished on opening, its views folded from the log."""
+    from prognos.domain.application import Ledger
+    from prognos.projections.audit import run_checks
+
+    schemas = postgres_schemas()
+    location = schemas.new()
+    try:
+        with open_store(location) as store:
+            ledger = Ledger(store, "anna")
+            ledger.add_line("it", "IT")
+            ledger.add_line("it-drift", "Drift", "it")
+        execute_sql(location, "DROP TABLE prognos_entries")
+        execute_sql(location, "DROP TABLE prognos_lines")
+        with open_store(location) as store:
+            assert [e["line"] for e in _history(store, "it")] == ["it", "it-drift"]
+            assert all(c.ok for c in run_checks(store))
+    finally:
+        schemas.drop(location)
+
+
+def _history(store, code):
+    from prognos.projections.history import history
+
+    return list(history(store, code, None))
