@@ -3,9 +3,10 @@
 Each store is eventsourcing's event and tracking tables plus prognos's view
 tables in one database. Events are written into eventsourcing's table in its
 stored format (the ledger's one stream, see `events.streams`; the notification
-id is the global position and the version) by one batch `executemany` (see
-`unit_of_work`), and the views and their tracking record in the same
-transaction, so the views are never behind or ahead of the log.
+id is the global position and the version) by one batch insert (see
+`unit_of_work` and `dialect.insert_rows`), and the views and their tracking
+record in the same transaction, so the views are never behind or ahead of the
+log.
 
 A store provides `_writing` (one serialised write transaction), `read` (one
 snapshot) and, where it can, `_helper` (a second process preparing batches of

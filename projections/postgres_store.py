@@ -42,9 +42,10 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 def parse_url(url: str) -> dict[str, Any]:
     """Connection settings from a store URL; a malformed one is a usage error (exit 2)."""
+    env = os.environ  # what the URL leaves out, libpq's environment variables give
     try:
         parts = urlsplit(url)
-        port = 5432 if parts.port is None else parts.port
+        port = int(env.get("PGPORT", 5432)) if parts.port is None else parts.port
     except ValueError as e:
         raise InvalidInputError(f"malformed PostgreSQL store URL: {e}") from None
     if port == 0:
@@ -58,13 +59,13 @@ def parse_url(url: str) -> dict[str, Any]:
     schema = query.get("schema", ["public"])[-1]
     if not _IDENTIFIER.fullmatch(schema):
         raise InvalidInputError(f"PostgreSQL store URL: {schema!r} is not a schema name")
-    user = unquote(parts.username or "") or os.environ.get("PGUSER") or _login_name()
-    database = unquote(parts.path.lstrip("/")) or user
+    user = unquote(parts.username or "") or env.get("PGUSER") or _login_name()
+    database = unquote(parts.path.lstrip("/")) or env.get("PGDATABASE") or user
     return {
-        "host": parts.hostname or "localhost",
+        "host": parts.hostname or env.get("PGHOST") or "localhost",
         "port": port,
         "user": user,
-        "password": unquote(parts.password or "") or os.environ.get("PGPASSWORD", ""),
+        "password": unquote(parts.password or "") or env.get("PGPASSWORD", ""),
         "dbname": database,
         "schema": schema,
     }
@@ -80,9 +81,8 @@ class PostgresStore(BaseStore):
     """An event store and its views in one PostgreSQL schema, created on first use.
 
     One connection serves the command's writes and reads (prognos runs one
-    command per process); eventsourcing's recorder, with its own connection
-    pool, is made only where it is needed: to create the tables and to read the
-    log back as notifications."""
+    command per process); eventsourcing's recorder, with a connection pool of
+    its own, is made only to create its tables."""
 
     stream_id = LEDGER_STREAM  # a uuid column here
 

@@ -32,6 +32,17 @@ def test_a_url_names_server_database_and_schema_and_shows_no_password():
     assert (defaults["port"], defaults["schema"]) == (5432, "public")
 
 
+def test_what_a_url_leaves_out_comes_from_libpqs_environment(monkeypatch):
+    for name, value in (("PGHOST", "db.internal"), ("PGPORT", "6000"), ("PGUSER", "svc"),
+                        ("PGDATABASE", "budget"), ("PGPASSWORD", "s3cret")):
+        monkeypatch.setenv(name, value)
+    assert parse_url("postgresql://?schema=it") == {
+        "host": "db.internal", "port": 6000, "user": "svc", "password": "s3cret",
+        "dbname": "budget", "schema": "it",
+    }
+    assert parse_url("postgresql://karin@db:5432/ekonomi")["dbname"] == "ekonomi"
+
+
 @pytest.mark.parametrize(
     ("url", "named"),
     [
