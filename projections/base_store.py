@@ -9,12 +9,13 @@ record in the same transaction, so the views are never behind or ahead of the
 log.
 
 A store provides `_writing` (one serialised write transaction), `read` (one
-snapshot) and, where it can, `_helper` (a second process preparing batches of
-a long rebuild).
+snapshot) and `_helper_source` (how a second process preparing batches of a
+long rebuild opens it).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ PROGNOS_TABLES = {
     "prognos_meta", "prognos_sources",
 }
 BATCH = 20_000
+HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
 
 # Imported files, byte for byte, by content hash. Not a view: never dropped on
 # rebuild, because the log only names the file (SourceImported) and cannot
@@ -55,7 +57,19 @@ class BaseStore:
     def read(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
+    def _helper_source(self) -> tuple[str, Any]:
+        """How a helper process opens this store read-only (see `rebuild_worker`)."""
+        raise NotImplementedError
+
     def _helper(self, ranges: list[tuple[int, int]]) -> Any:
+        """A helper process to prepare three of every five batches when the views are a
+        long way behind on more than one core (`rebuild_worker`): preparing is most of
+        the work."""
+        from prognos.projections import rebuild_worker
+
+        behind = ranges[-1][1] - ranges[0][0]
+        if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
+            return rebuild_worker.Helper(self._helper_source(), EVENTS_TABLE, ranges)
         return None
 
     def close(self) -> None:

@@ -167,6 +167,9 @@ class PostgresStore(BaseStore):
         )
         return {row[0] for row in cursor.fetchall()}
 
+    def _helper_source(self) -> tuple[str, Any]:
+        return ("postgres", self.settings)
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

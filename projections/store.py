@@ -10,19 +10,18 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRecorder
 
 from prognos.domain.errors import StoreError
 from prognos.events.streams import LEDGER_STREAM_ID
-from prognos.projections import rebuild_worker, views
+from prognos.projections import views
 from prognos.projections.base_store import (
     PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
 )
-from prognos.projections.log_rows import EVENTS_TABLE
 
-HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
 CACHE_KIB = 64 * 1024  # 128 MB measured no faster (events now append), 75 MB more RSS
 
 
@@ -101,55 +100,5 @@ class SQLiteStore(BaseStore):
                 raise
             conn.commit()
 
-    def _helper(self, ranges: list[tuple[int, int]]) -> _Helper | None:
-        """A helper process to prepare three of every five batches when the views are a
-        long way behind on more than one core (`rebuild_worker`): preparing is most of
-        the work."""
-        behind = ranges[-1][1] - ranges[0][0]
-        if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
-            return _Helper(self.path, EVENTS_TABLE, [r for i, r in enumerate(ranges) if _helps(i)])
-        return None
-
-
-class _Helper:
-    """A helper process preparing the given ranges of the log, in order (see `rebuild_worker`)."""
-
-    def __init__(self, path: str, table: str, ranges: list[tuple[int, int]]):
-        import multiprocessing
-
-        # spawn, not fork: this process holds open SQLite connections.
-        context = multiprocessing.get_context("spawn")
-        self.receiving, sending = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=rebuild_worker.produce, args=(path, table, ranges, sending), daemon=True
-        )
-        self.process.start()
-        sending.close()
-
-    @staticmethod
-    def helps(batch: int) -> bool:
-        return _helps(batch)
-
-    def next(self) -> tuple[int, views.Prepared | None]:
-        try:
-            item = self.receiving.recv()
-        except EOFError:
-            raise StoreError("the rebuild's helper process stopped unexpectedly") from None
-        if item[0] == "failed":
-            error = item[1]
-            raise error if isinstance(error, StoreError) else StoreError(
-                f"the views cannot follow the log: {error}"
-            )
-        return item  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        self.receiving.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-
-
-def _helps(batch: int) -> bool:
-    """Whether the helper prepares this batch: three of every five, which keeps both
-    processes about equally busy (measured at 1.3 M events)."""
-    return batch % 5 in (1, 2, 4)
+    def _helper_source(self) -> tuple[str, Any]:
+        return ("sqlite", self.path)

@@ -249,18 +249,17 @@ def test_history_is_the_same_by_index_seeks_and_by_a_scan_of_the_views(cli, monk
         assert seeks[0]["kind"] == "line_added"
 
 
-@pytest.mark.sqlite_only  # the helper reads a SQLite file
 def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch):
     """Long rebuilds prepare rows in a second process: the views must not differ."""
-    from prognos.projections import base_store, store
+    from prognos.projections import base_store
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
     tables = ("prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta")
     rows = {t: _rows(cli.store_path, t) for t in tables}
-    monkeypatch.setattr(store, "HELPER_FROM", 0)
+    monkeypatch.setattr(base_store, "HELPER_FROM", 0)
     monkeypatch.setattr(base_store, "BATCH", 4)  # several batches through the pipe
-    monkeypatch.setattr(store.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(base_store.os, "cpu_count", lambda: 2)
     result = cli("rebuild", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"events": rows["prognos_entries"][-1][0]}
@@ -269,18 +268,16 @@ def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch)
     assert cli("check").exit_code == 0
 
 
-@pytest.mark.sqlite_only  # the helper reads a SQLite file
 def test_a_rebuild_whose_helper_meets_a_broken_event_fails_and_keeps_the_old_views(cli, monkeypatch):
-    from prognos.projections import store
+    from prognos.projections import base_store
 
     _cli_scenario(cli)
     entries = _rows(cli.store_path, "prognos_entries")
-    con = sqlite3.connect(cli.store_path)
-    with con:  # the log is never edited; this simulates a damaged file
-        con.execute("UPDATE stored_events SET topic = 'gone:Event' WHERE rowid = 7")
-    con.close()
-    monkeypatch.setattr(store, "HELPER_FROM", 0)
-    monkeypatch.setattr(store.os, "cpu_count", lambda: 2)
+    # the log is never edited; this simulates a damaged store
+    execute_sql(cli.store_path, "UPDATE stored_events SET topic = 'gone:Event' "
+                f"WHERE {position_column(cli.store_path)} = 7")
+    monkeypatch.setattr(base_store, "HELPER_FROM", 0)
+    monkeypatch.setattr(base_store.os, "cpu_count", lambda: 2)
     result = cli("rebuild")
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
