@@ -1,11 +1,12 @@
 """Builders shared by every test layer.
 
 The `store` and `cli` fixtures run each test once per storage backend: a SQLite
-file and a PostgreSQL schema of its own (dropped afterwards) on the server
-named by PROGNOS_TEST_POSTGRES (default: the local one, trust auth). Without
-a reachable server those tests fail, they are not skipped; set
-PROGNOS_TEST_BACKENDS=sqlite to leave PostgreSQL out on a machine without one.
-Tests about SQLite files as such are marked `sqlite_only`.
+file and a PostgreSQL schema of its own (see `backends.PostgresSchemas`; all are
+dropped when the session ends) on the server named by PROGNOS_TEST_POSTGRES
+(default: the local one, trust auth). Without a reachable server those tests
+fail, they are not skipped; set PROGNOS_TEST_BACKENDS=sqlite to leave
+PostgreSQL out on a machine without one. Tests about SQLite files as such are
+marked `sqlite_only`, tests of PostgreSQL itself `postgres_only`.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def location(backend: str, tmp_path: Path) -> Iterator[Any]:
-    """Where a test's store lives: a SQLite file, or a PostgreSQL URL naming a new schema."""
+    """Where a test's store lives: a SQLite file, or a PostgreSQL URL naming an empty schema
+    that no other test uses meanwhile."""
     if backend == "sqlite":
         yield tmp_path / "ledger.db"
         return
