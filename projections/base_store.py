@@ -16,7 +16,7 @@ long rebuild opens it).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -89,14 +89,12 @@ class BaseStore:
         views are damaged: `check` says so and `rebuild` repairs them."""
         if not catch_up:
             return
-        with self.read() as c:  # one statement: one round trip to a server
-            c.execute(
-                "SELECT (SELECT value FROM prognos_meta WHERE key = 'views_version'), "
-                f"(SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name = ?), "
-                f"(SELECT MAX({log_position(c)}) FROM {EVENTS_TABLE})",
-                (views.VIEWS,),
-            )
-            version, tracked, last = c.fetchone()
+        version, tracked, last = self._one_row(
+            lambda c: "SELECT (SELECT value FROM prognos_meta WHERE key = 'views_version'), "
+            f"(SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name = ?), "
+            f"(SELECT MAX({log_position(c)}) FROM {EVENTS_TABLE})",
+            (views.VIEWS,),
+        )
         if version != views.VERSION:
             self.rebuild()
         elif (tracked or 0) < (last or 0):
@@ -104,6 +102,12 @@ class BaseStore:
                 self.catch_up()
             except errors:
                 pass
+
+    def _one_row(self, sql: Callable[[Any], str], params: tuple[Any, ...]) -> Any:
+        """The row of a one-statement query (the SQL made for the cursor's dialect)."""
+        with self.read() as c:
+            c.execute(sql(c), params)
+            return c.fetchone()
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:

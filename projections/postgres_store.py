@@ -19,7 +19,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -181,6 +181,11 @@ class PostgresStore(BaseStore):
     # Explicit BEGIN and COMMIT on an autocommit connection, each sent with what
     # follows or precedes it where it can: every round trip counts when the
     # server is across a network.
+
+    def _one_row(self, sql: Callable[[Any], str], params: tuple[Any, ...]) -> Any:
+        # One statement sees one snapshot: no BEGIN and ROLLBACK around it.
+        cursor = PgCursor(self._idle_or_reading().cursor())
+        return cursor.execute(sql(cursor), params).fetchone()
 
     @contextmanager
     def read(self) -> Iterator[PgCursor]:
