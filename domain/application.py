@@ -175,7 +175,7 @@ class Ledger:
         reason: str | None = None,
     ) -> list[LedgerEvent]:
         rules.non_zero(amount, "a booked amount")
-        with self._command(rules.optional_text(reason)) as cmd:
+        with self._command(rules.optional_text(reason, "--reason")) as cmd:
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, period, "period")
             event = ActualBooked(
@@ -183,7 +183,7 @@ class Ledger:
                     code=code,
                     period=period,
                     amount=amount,
-                    ref=rules.optional_text(ref),
+                    ref=rules.optional_text(ref, "--ref"),
                 )
             )
             return cmd.uow.record([event])
@@ -232,7 +232,7 @@ class Ledger:
         self, rows: Iterable[ImportRow], spec: ImportSpec, source: SourceFile
     ) -> ImportResult:
         """Record a whole file in one command, or nothing; a file already imported adds nothing."""
-        reason = rules.optional_text(spec.reason) or f"imported from {source.name}"
+        reason = rules.optional_text(spec.reason, "--reason") or f"imported from {source.name}"
         with self._command(reason) as cmd:
             if cmd.uow.source_imported(source.sha256):
                 return ImportResult(source.sha256, source.rows, 0, None, None, True)

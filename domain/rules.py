@@ -29,11 +29,20 @@ def valid_code(code: str) -> str:
 def required_text(value: str | None, what: str) -> str:
     if value is None or not value.strip():
         raise InvalidInputError(f"{what} must not be empty")
-    return value.strip()
+    return _without_nul(value, what).strip()
 
 
-def optional_text(value: str | None) -> str | None:
-    return value.strip() if value is not None and value.strip() else None
+def optional_text(value: str | None, what: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return _without_nul(value, what).strip()
+
+
+def _without_nul(value: str, what: str) -> str:
+    # Not text to any reader, and a PostgreSQL store cannot hold it: refused on every store.
+    if "\x00" in value:
+        raise InvalidInputError(f"{what} must not contain a NUL character")
+    return value
 
 
 def existing_line(uow: UnitOfWork, code: str) -> LineState:
