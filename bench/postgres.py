@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
-from run import build, build_year, read_commands  # noqa: E402
+from run import build, build_year, header, read_commands  # noqa: E402
 
 
 def drop(url: str, schema: str) -> None:
@@ -72,12 +69,8 @@ def main() -> None:
     events = imported + 1  # and the root line
     reads = read_commands(runs, prognos, known_at, events)
     result = {
-        "scale": args.scale,
+        **header(args.scale, events, data.lines),
         "store": "postgresql",
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "date": datetime.now(timezone.utc).date().isoformat(),
-        "events": events,
-        "lines": data.lines,
         "import_events_per_s": year_imported / year_wall,
         "import_wall_s": year_wall,
         "import_peak_rss_mb": year_rss,

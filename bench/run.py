@@ -110,6 +110,17 @@ def median_build(runs: int, how: Any, data: Dataset, store: Path,
     return wall, events, known_at, max(r[3] for r in results)
 
 
+def header(scale: str, events: int, lines: int) -> dict[str, Any]:
+    """What every result document starts with: which run, where, when, how large."""
+    return {
+        "scale": scale,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": datetime.now(timezone.utc).date().isoformat(),
+        "events": events,
+        "lines": lines,
+    }
+
+
 def read_commands(runs: int, prognos: list[str], known_at: str, events: int) -> dict[str, float]:
     """The read commands as whole processes (medians, peak RSS): the report as of May, the
     same as known at `known_at`, `why` for the top roll-up over the year, and rebuild."""
@@ -330,11 +341,7 @@ def main() -> None:
         prognos, workdir / "floor.db")
     ledger = None if args.no_hledger else hledger(data, workdir, runs, args.hledger_timeout)
     result = {
-        "scale": args.scale,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "date": datetime.now(timezone.utc).date().isoformat(),
-        "events": events,
-        "lines": data.lines,
+        **header(args.scale, events, data.lines),
         # The headline: the year in one file per kind (4 processes, 1.25 M events at L).
         "import_events_per_s": year_imported / year_wall,
         "import_wall_s": year_wall,

@@ -128,10 +128,6 @@ class BaseStore:
         with self.read() as c:
             return last_position(c)
 
-    def views_version(self) -> str | None:
-        with self.read() as c:
-            return views.get_meta(c, "views_version")
-
     def tracked_position(self) -> int:
         with self.read() as c:
             return tracked_position(c)

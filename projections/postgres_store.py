@@ -105,7 +105,7 @@ class PostgresStore(BaseStore):
             self._open_views(catch_up, (psycopg.Error,))
         except psycopg.Error as e:
             self.close()
-            raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
+            raise StoreError(f"cannot open store {self.path}: {e}") from None
         except BaseException:
             self.close()
             raise
@@ -131,7 +131,7 @@ class PostgresStore(BaseStore):
             try:
                 self.recorder.create_table()
             except PersistenceError as e:
-                raise StoreError(f"cannot open store {self.path}: {_one_line(e)}") from None
+                raise StoreError(f"cannot open store {self.path}: {e}") from None
             with self._writing() as c:
                 views.create(c)
                 c.execute(ddl(c, SOURCES_SCHEMA))
@@ -237,6 +237,3 @@ def _login_name() -> str:
     except Exception:
         return "postgres"
 
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())

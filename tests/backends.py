@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from prognos.projections.base_store import BaseStore
+from prognos.projections.dialect import is_postgres_url
 from prognos.projections.store import SQLiteStore
 
 POSTGRES = os.environ.get("PROGNOS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -15,7 +16,7 @@ BACKENDS = os.environ.get("PROGNOS_TEST_BACKENDS", "sqlite,postgres").split(",")
 
 
 def is_postgres(where: Any) -> bool:
-    return isinstance(where, str) and where.startswith("postgresql://")
+    return isinstance(where, str) and is_postgres_url(where)
 
 
 class PostgresSchemas:
@@ -76,28 +77,22 @@ class PostgresSchemas:
         self.free.clear()
 
     def _layout(self, location: str) -> Any:
-        columns = self.connection.execute(
-            "SELECT c.relname, a.attname, a.atttypid, a.attnotnull FROM pg_attribute a "
-            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
-            (_name(location),),
-        ).fetchall()
-        indexes = self.connection.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
-            (_name(location),),
-        ).fetchall()
-        constraints = self.connection.execute(
-            "SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
-            "JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = %s ORDER BY 1",
-            (_name(location),),
-        ).fetchall()
-        triggers = self.connection.execute(
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY 1",
-            (_name(location),),
-        ).fetchall()
-        return columns, indexes, constraints, triggers
+        """Columns, indexes, constraints and triggers of the schema's tables."""
+        return [
+            self.connection.execute(sql, (_name(location),)).fetchall()
+            for sql in (
+                "SELECT c.relname, a.attname, a.atttypid, a.attnotnull FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
+                "SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                "JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = %s ORDER BY 1",
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY 1",
+            )
+        ]
 
     def _rows(self, location: str) -> dict[str, list[Any]]:
         tables = self.connection.execute(
@@ -110,30 +105,20 @@ class PostgresSchemas:
 
     def execute(self, location: str, sql: str, params: tuple[Any, ...]) -> int:
         """Run one statement written for sqlite3 in the schema; the rows it changed."""
-        from prognos.projections.pg_cursor import translate
-
-        name = _name(location)
-        with self.connection.transaction():
-            self.connection.execute(f'SET LOCAL search_path = "{name}"')
-            return self.connection.execute(translate(sql), params or None).rowcount
+        return int(self._in_schema(location, sql, params, lambda c: c.rowcount))
 
     def query(self, location: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        return list(self._in_schema(location, sql, params, lambda c: c.fetchall()))
+
+    def _in_schema(self, location: str, sql: str, params: tuple[Any, ...], result: Any) -> Any:
         from prognos.projections.pg_cursor import translate
 
-        name = _name(location)
         with self.connection.transaction():
-            self.connection.execute(f'SET LOCAL search_path = "{name}"')
-            return self.connection.execute(translate(sql), params or None).fetchall()
+            self.connection.execute(f'SET LOCAL search_path = "{_name(location)}"')
+            return result(self.connection.execute(translate(sql), params or None))
 
     def dump(self, location: str) -> list[Any]:
-        name = _name(location)
-        tables = [r[0] for r in self.connection.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (name,)
-        )]
-        return [
-            (t, sorted(map(repr, self.connection.execute(f'SELECT * FROM "{name}"."{t}"'))))
-            for t in sorted(tables)
-        ]
+        return [(t, sorted(map(repr, rows))) for t, rows in sorted(self._rows(location).items())]
 
 
 _schemas: PostgresSchemas | None = None

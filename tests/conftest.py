@@ -12,6 +12,7 @@ marked `sqlite_only`, tests of PostgreSQL itself `postgres_only`.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -78,8 +79,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ]
 
 
-def pytest_sessionfinish() -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     drop_test_schemas()
+    if os.environ.get("PROGNOS_REQUIRE_POSTGRES") == "1":  # set by .ci/run
+        _fail_unless_postgres_ran(session)
+
+
+def _fail_unless_postgres_ran(session: pytest.Session) -> None:
+    """In CI a skipped test is not a passing one, and PostgreSQL is not optional: the run
+    fails if any test was skipped or no PostgreSQL test passed."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter is not None else {}
+    skipped = len(stats.get("skipped", []))
+    on_postgres = sum(
+        1 for report in stats.get("passed", [])
+        if report.when == "call" and "postgres" in report.nodeid.lower()
+    )
+    problem = None
+    if skipped:
+        problem = f"{skipped} test(s) skipped"
+    elif on_postgres == 0 and session.testscollected:
+        problem = "no PostgreSQL test passed"
+    if problem:
+        if reporter is not None:
+            reporter.write_line(f"CI: {problem}; PostgreSQL tests must run here", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _backend_of(item: pytest.Item) -> str | None:

@@ -135,8 +135,6 @@ def test_the_demo_writes_a_file_and_says_so_when_given_a_url(tmp_path):
 def test_writers_on_one_schema_take_turns_and_positions_stay_contiguous():
     """Several users writing at once: each command waits for the table lock, so positions
     are 1..N without gaps, a command's events are contiguous, and the views add up."""
-    import threading
-
     from prognos.domain.application import Ledger
     from prognos.projections.audit import run_checks
 
@@ -145,24 +143,14 @@ def test_writers_on_one_schema_take_turns_and_positions_stay_contiguous():
     try:
         with open_store(location) as store:
             Ledger(store, "anna").add_line("it", "IT")
-        failures: list[BaseException] = []
 
         def work(user: str) -> None:
-            try:
-                with open_store(location) as store:
-                    ledger = Ledger(store, user)
-                    for i in range(15):
-                        ledger.add_line(f"{user}-{i}", f"{user} {i}", "it")
-            except BaseException as e:  # reported below, in the test's thread
-                failures.append(e)
+            with open_store(location) as store:
+                ledger = Ledger(store, user)
+                for i in range(15):
+                    ledger.add_line(f"{user}-{i}", f"{user} {i}", "it")
 
-        users = ("anna", "bertil", "cecilia")
-        threads = [threading.Thread(target=work, args=(user,)) for user in users]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert not failures, failures
+        assert _at_once(work, ["anna", "bertil", "cecilia"]) == []
         with open_store(location) as store:
             events = list(store.notifications())
             assert [e.position for e in events] == list(range(1, 47))
@@ -222,27 +210,16 @@ def test_a_store_outlives_a_write_that_failed_on_the_server(monkeypatch):
 
 @pytest.mark.postgres_only
 def test_processes_opening_a_new_schema_at_once_create_it_once():
-    import threading
-
     from prognos.domain.application import Ledger
 
     location = f"{POSTGRES}?schema=new_{uuid.uuid4().hex[:12]}"
-    failures: list[BaseException] = []
 
     def first_use(code: str) -> None:
-        try:
-            with open_store(location) as store:
-                Ledger(store, "anna").add_line(code, code)
-        except BaseException as e:
-            failures.append(e)
+        with open_store(location) as store:
+            Ledger(store, "anna").add_line(code, code)
 
-    threads = [threading.Thread(target=first_use, args=(f"l{i}",)) for i in range(4)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert not failures, failures
+        assert _at_once(first_use, [f"l{i}" for i in range(4)]) == []
         with open_store(location) as store:
             assert store.max_position() == 4
     finally:
@@ -278,3 +255,23 @@ def _history(store, code):
     from prognos.projections.history import history
 
     return list(history(store, code, None))
+
+
+def _at_once(work, args: list[str]) -> list[BaseException]:
+    """Run `work(arg)` for every arg in threads of their own, together; what they raised."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def run(arg: str) -> None:
+        try:
+            work(arg)
+        except BaseException as e:  # reported to the test's thread
+            failures.append(e)
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
