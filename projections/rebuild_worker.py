@@ -17,7 +17,10 @@ ahead and memory stays bounded.
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
+import subprocess
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -90,20 +93,30 @@ def _send_failure(out: Any, error: Exception) -> None:
 
 
 class Helper:
-    """A helper process preparing the given ranges of the log, in order."""
+    """A helper process preparing the given ranges of the log, in order.
+
+    A fresh interpreter running this module, not a `multiprocessing` process: a
+    spawned process imports the caller's main module again, so a script without
+    an `if __name__ == "__main__"` guard would run its own top level a second
+    time (and fail) whenever it rebuilt a large store. It is started with the
+    caller's `sys.path`, told its work on stdin, and sends one pickled item per
+    batch through a pipe, which blocks once full: it runs at most a batch ahead.
+    """
 
     def __init__(self, source: tuple[str, Any], table: str, ranges: list[tuple[int, int]]):
-        import multiprocessing
-
-        # spawn, not fork: this process holds open connections.
-        context = multiprocessing.get_context("spawn")
-        self.receiving, sending = context.Pipe(duplex=False)
         mine = [r for i, r in enumerate(ranges) if _helped(i)]
-        self.process = context.Process(
-            target=produce, args=(source, table, mine, sending), daemon=True
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.curdir for p in sys.path)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )
-        self.process.start()
-        sending.close()
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.receiving = self.process.stdout
+        try:
+            pickle.dump((source, table, mine), self.process.stdin)
+            self.process.stdin.close()
+        except OSError:
+            pass  # it has stopped already: the first `next` says so
 
     @staticmethod
     def helps(batch: int) -> bool:
@@ -111,8 +124,8 @@ class Helper:
 
     def next(self) -> tuple[int, views.Prepared | None]:
         try:
-            item = self.receiving.recv()
-        except EOFError:
+            item = pickle.load(self.receiving)
+        except (EOFError, pickle.UnpicklingError):
             raise StoreError("the rebuild's helper process stopped unexpectedly") from None
         if item[0] == "failed":
             error = item[1]
@@ -122,13 +135,47 @@ class Helper:
         return item  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        self.receiving.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        self.receiving.close()  # a helper still sending stops on the broken pipe
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+
+
+class _Sending:
+    """The helper's end of the pipe: whole pickles, so a failure to pickle an item
+    never leaves half of one in the stream."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def send(self, item: Any) -> None:
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        self.stream.write(data)
+        self.stream.flush()
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        except OSError:
+            pass
 
 
 def _helped(batch: int) -> bool:
     """Whether the helper prepares this batch: three of every five, which keeps both
     processes about equally busy (measured at 1.3 M events on SQLite)."""
     return batch % 5 in (1, 2, 4)
+
+
+def _main() -> None:
+    """The helper process: its work from stdin, its batches to what was stdout (anything
+    else printed goes to stderr, so it cannot corrupt the stream)."""
+    source, table, ranges = pickle.load(sys.stdin.buffer)
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    produce(source, table, ranges, _Sending(out))
+
+
+if __name__ == "__main__":
+    _main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import textwrap
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -264,6 +265,44 @@ def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"events": rows["prognos_entries"][-1][0]}
     assert {t: _rows(cli.store_path, t) for t in tables} == rows
+    assert _everything(cli, writes) == before
+    assert cli("check").exit_code == 0
+
+
+def test_a_script_without_a_main_guard_rebuilds_with_a_helper_and_runs_once(cli, tmp_path):
+    """The helper process must not import the caller's main module again: a script with
+    no `if __name__ == "__main__"` guard would run its top level twice (a spawned
+    multiprocessing child does exactly that, and then fails to start the helper)."""
+    import subprocess
+    import sys
+
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    entries = _rows(cli.store_path, "prognos_entries")
+    marker = tmp_path / "ran.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""
+        from prognos.projections import base_store
+        from prognos.projections.dialect import is_postgres_url
+        from prognos.projections.postgres_store import PostgresStore
+        from prognos.projections.store import SQLiteStore
+
+        with open({str(marker)!r}, "a") as f:
+            f.write("ran\\n")
+        base_store.HELPER_FROM = 0
+        base_store.BATCH = 4
+        base_store.os.cpu_count = lambda: 2
+        where = {str(cli.store_path)!r}
+        store = (PostgresStore if is_postgres_url(where) else SQLiteStore)(where)
+        print(store.rebuild())
+        store.close()
+    """))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "ran\n"  # the top level ran once
+    assert int(done.stdout) == entries[-1][0]
+    assert _rows(cli.store_path, "prognos_entries") == entries
     assert _everything(cli, writes) == before
     assert cli("check").exit_code == 0
 
