@@ -69,7 +69,10 @@ class BaseStore:
 
         behind = ranges[-1][1] - ranges[0][0]
         if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
-            return rebuild_worker.Helper(self._helper_source(), EVENTS_TABLE, ranges)
+            try:
+                return rebuild_worker.Helper(self._helper_source(), EVENTS_TABLE, ranges)
+            except OSError:  # no interpreter to start (an embedded Python): work alone
+                return None
         return None
 
     def close(self) -> None:
@@ -210,9 +213,10 @@ class BaseStore:
         applied = 0
         with_amounts: set[str] = set()
         for i, (after, upto) in enumerate(ranges):
-            if helper is not None and helper.helps(i):
-                count, prepared = helper.next()
-            else:
+            helped = helper.next() if helper is not None and helper.helps(i) else None
+            if helped is not None:
+                count, prepared = helped
+            else:  # not the helper's batch, or the helper has gone: the same work here
                 count, prepared = rebuild_worker.prepared_range(
                     cursor, EVENTS_TABLE, after, upto, with_amounts
                 )

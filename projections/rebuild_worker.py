@@ -107,7 +107,8 @@ class Helper:
         mine = [r for i, r in enumerate(ranges) if _helped(i)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.curdir for p in sys.path)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            # -P: the working folder is not put first on its path (only the caller's path is)
+            [sys.executable, "-P", "-m", __name__],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -122,11 +123,13 @@ class Helper:
     def helps(batch: int) -> bool:
         return _helped(batch)
 
-    def next(self) -> tuple[int, views.Prepared | None]:
+    def next(self) -> tuple[int, views.Prepared | None] | None:
+        """The next batch it prepared; None if it has stopped without saying why (it
+        could not start, or was killed): the caller then prepares the batch itself."""
         try:
             item = pickle.load(self.receiving)
-        except (EOFError, pickle.UnpicklingError):
-            raise StoreError("the rebuild's helper process stopped unexpectedly") from None
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
         if item[0] == "failed":
             error = item[1]
             raise error if isinstance(error, StoreError) else StoreError(

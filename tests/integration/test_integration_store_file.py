@@ -269,6 +269,31 @@ def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch)
     assert cli("check").exit_code == 0
 
 
+@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python3"])
+def test_a_rebuild_whose_helper_stops_or_cannot_start_prepares_every_batch_itself(
+    cli, monkeypatch, interpreter
+):
+    """The helper only saves time: if it exits at once (or there is no interpreter to
+    start it with), the rebuild does its batches itself and writes the same views."""
+    import sys
+
+    from prognos.projections import base_store
+
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    tables = ("prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta")
+    rows = {t: _rows(cli.store_path, t) for t in tables}
+    monkeypatch.setattr(base_store, "HELPER_FROM", 0)
+    monkeypatch.setattr(base_store, "BATCH", 4)
+    monkeypatch.setattr(base_store.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sys, "executable", interpreter)
+    result = cli("rebuild", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"events": rows["prognos_entries"][-1][0]}
+    assert {t: _rows(cli.store_path, t) for t in tables} == rows
+    assert _everything(cli, writes) == before
+
+
 def test_a_script_without_a_main_guard_rebuilds_with_a_helper_and_runs_once(cli, tmp_path):
     """The helper process must not import the caller's main module again: a script with
     no `if __name__ == "__main__"` guard would run its top level twice (a spawned
