@@ -17,8 +17,15 @@ from prognos.cli.options import Json, UnitChoice, month, year
 Col = Optional[str]
 
 
+# What a mapping file may hold: the options by name, and a `columns` table by role.
+_ROLES = ("line", "amount", "name", "parent", "month", "ref")
+_TEXT_KEYS = ("kind", "as_of", "period", "effective", "month", "unit", "delimiter", "sheet",
+              "parent", "reason", *(f"{role}_col" for role in _ROLES))
+
+
 def _mapping(path: Path | None) -> dict[str, Any]:
-    """A small mapping file (JSON or TOML) with the same keys as the options."""
+    """A small mapping file (JSON or TOML) with the same keys as the options, each checked:
+    a misspelt key or a value of the wrong type is refused, never ignored."""
     from prognos.domain.errors import InvalidInputError
 
     if path is None:
@@ -30,10 +37,47 @@ def _mapping(path: Path | None) -> dict[str, Any]:
         raise InvalidInputError(f"mapping file {path}: {e}") from None
     if not isinstance(data, dict):
         raise InvalidInputError(f"mapping file {path}: expected an object of options")
-    flat = {k.replace("-", "_"): v for k, v in data.items() if k != "columns"}
-    for role, column in (data.get("columns") or {}).items():
-        flat[f"{role}_col"] = column
+
+    def refuse(problem: str) -> InvalidInputError:
+        return InvalidInputError(f"mapping file {path}: {problem}")
+
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = str(key).replace("-", "_")
+        if name == "columns":
+            if not isinstance(value, dict):
+                raise refuse(f"columns must be a table of {', '.join(_ROLES)}")
+            for role, column in value.items():
+                if role not in _ROLES:
+                    raise refuse(f"unknown column role {role!r} (roles: {', '.join(_ROLES)})")
+                flat[f"{role}_col"] = _column(column, f"columns.{role}", refuse)
+        elif name.endswith("_col") and name[:-4] in _ROLES:
+            flat[name] = _column(value, key, refuse)
+        elif name in _TEXT_KEYS:
+            if not isinstance(value, str):
+                raise refuse(f"{key} must be text, got {value!r}")
+            flat[name] = value
+        elif name == "year":
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise refuse(f"year must be a number, got {value!r}")
+            flat[name] = value
+        elif name == "create_lines":
+            if not isinstance(value, bool):
+                raise refuse(f"create_lines must be true or false, got {value!r}")
+            flat[name] = value
+        else:
+            known = ", ".join((*_TEXT_KEYS, "year", "create_lines", "columns"))
+            raise refuse(f"unknown key {key!r} (keys: {known})")
     return flat
+
+
+def _column(value: Any, key: str, refuse: Any) -> str:
+    """A column by header name, or by number from 1 (as --line-col and friends take it)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise refuse(f"{key} must be a column name or number, got {value!r}")
 
 
 def import_file(
@@ -90,6 +134,12 @@ def import_file(
     if kind is None or kind.lower() not in KINDS:
         raise InvalidInputError("give --kind budget, forecast, actual or lines")
     spec_kind = KINDS[kind.lower()]
+    for option, value, applies_to in (
+        ("--effective", effective, "budget"), ("--as-of", as_of, "forecast"),
+        ("--period", period, "actual"),
+    ):
+        if value is not None and spec_kind != applies_to:
+            raise InvalidInputError(f"{option} is for a {applies_to} import, not a {spec_kind} import")
     path = Path(files[0])
     try:
         data = path.read_bytes()

@@ -85,6 +85,9 @@ class ImportDecider:
         for row in rows:
             try:
                 self._row(row)
+            except _ParentRefused as refused:  # named by the parent column, or by --parent
+                column = s.columns.get("parent") if refused.from_row else None
+                raise row_error(s.name, row.row, column, refused.error) from None
             except LedgerError as e:
                 role = "month" if isinstance(e, (ClosedPeriodError, MonthOutsideYearError)) else "line"
                 raise row_error(s.name, row.row, s.columns.get(role), e) from None
@@ -163,9 +166,21 @@ class ImportDecider:
         name = row.name or row.code
         if parent_code is not None:
             parent = self.lines.get(parent_code)
-            if parent is None:
-                raise UnknownLineError(f"unknown parent line {parent_code!r}")
-            rules.may_get_children(parent)
+            try:
+                if parent is None:
+                    raise UnknownLineError(f"unknown parent line {parent_code!r}")
+                rules.may_get_children(parent)
+            except LedgerError as e:
+                raise _ParentRefused(e, from_row=row.parent is not None) from None
             self.lines[parent_code] = replace(parent, children=parent.children + 1)
         self.lines[row.code] = LineState(row.code, name, parent_code, 0, False)
         self._draft("line_added", row.code, {"name": name, "parent": parent_code}, row.row)
+
+
+class _ParentRefused(Exception):
+    """A new line's parent was refused: the error is about the parent's cell (or the
+    --parent option), not the line's own code."""
+
+    def __init__(self, error: LedgerError, from_row: bool):
+        super().__init__(str(error))
+        self.error, self.from_row = error, from_row

@@ -27,11 +27,20 @@ KINDS: dict[str, Kind] = {
 # Header names tried, in order, when a column is not given.
 GUESSES = {
     "line": ("line", "code", "kod", "line_code", "linje", "konto"),
-    "amount": ("amount", "belopp", "budget", "forecast", "prognos", "actual", "utfall", "kr"),
+    "amount": ("amount", "belopp", "kr"),
     "name": ("name", "namn", "benämning"),
     "parent": ("parent", "förälder", "overordnad", "överordnad"),
     "month": ("month", "period", "månad", "as_of", "effective"),
     "ref": ("ref", "reference", "referens", "verifikation"),
+}
+
+# The amount column named for the kind comes first; a column named for another kind
+# (the budget column of a forecast file) is never taken for the amount.
+AMOUNT_GUESSES: dict[Kind, tuple[str, ...]] = {
+    "budget": ("budget", *GUESSES["amount"]),
+    "forecast": ("forecast", "prognos", *GUESSES["amount"]),
+    "actual": ("actual", "utfall", "outcome", *GUESSES["amount"]),
+    "lines": GUESSES["amount"],
 }
 
 
@@ -108,7 +117,7 @@ def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
                     f"(columns: {', '.join(table.header)})"
                 )
             continue
-        for guess in GUESSES[role]:
+        for guess in AMOUNT_GUESSES[spec.kind] if role == "amount" else GUESSES[role]:
             if guess in lowered and lowered.index(guess) not in found.values():
                 found[role] = once(lowered.index(guess), role)
                 break

@@ -21,12 +21,15 @@ ORE = Decimal("0.01")
 # thousands separators in Swedish documents (PDF extraction yields any of them).
 _SPACES = " \u00a0\u202f\u2009"
 _MINUS = "\\-\u2212\u2013"  # hyphen-minus (escaped for the class), minus sign, en dash
+# Around the sign, the number and the unit too (Excel's Swedish currency format writes
+# "1 236 897,00 kr" with no-break spaces).
+_GAP = "[\\s" + _SPACES + "]*"
 _AMOUNT = re.compile(
-    r"""^\s*
-    (?P<sign>[+""" + _MINUS + r"""])?\s*
+    r"""^""" + _GAP + r"""
+    (?P<sign>[+""" + _MINUS + r"""])?""" + _GAP + r"""
     (?P<int>\d{1,3}(?:[""" + _SPACES + r"""]\d{3})+|\d+)?
     (?:(?P<sep>[.,])(?P<frac>\d+))?
-    \s*(?P<unit>kr|tkr|mkr)?\s*$""",
+    """ + _GAP + r"""(?P<unit>kr|tkr|mkr)?""" + _GAP + r"""$""",
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
 # Far beyond any public budget (ten thousand trillion kronor), and well inside

@@ -11,12 +11,13 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
 from prognos.domain.errors import InvalidInputError
 
 DELIMITERS = (";", "\t", ",")
+EXCEL_DIGITS = 15  # the most significant digits Excel shows of a number
 
 
 Row = tuple[int, list[str]]  # (row number in the file, cells)
@@ -153,18 +154,23 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
     if sheet is not None and sheet not in book.sheetnames:
         raise InvalidInputError(f"{name}: no sheet {sheet!r} (has {', '.join(book.sheetnames)})")
     ws = book[sheet] if sheet else book.worksheets[0]
+    # The size a sheet declares is not trusted: some writers get it wrong, and
+    # openpyxl would then stop reading early, dropping rows without a word.
+    ws.reset_dimensions()
     rows = [
         (number, [_cell_text(v) for v in values])
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
     ]
     book.close()
-    return _table(name, rows)
+    # Rows now end at their last cell with a value: the empty cells after it are empty.
+    width = max((len(cells) for _, cells in rows), default=0)
+    return _table(name, [(n, cells + [""] * (width - len(cells))) for n, cells in rows])
 
 
 def _cell_text(value: object) -> str:
     """A cell as the text a person sees. Numbers are stored by Excel as binary
-    floats; their shortest round-trip form is what Excel shows, so that is the
-    decimal we read (0.1 stays 0.1)."""
+    floats, which Excel shows to at most 15 significant digits: that is the
+    decimal we read (0.1 stays 0.1, and a formula's 1100.5500000000002 is 1100.55)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -179,6 +185,11 @@ def _cell_text(value: object) -> str:
         text = repr(value)
         if "e" in text or "E" in text or text in ("nan", "inf", "-inf"):
             return text  # refused later as an amount, naming the cell
+        exact = Decimal(text)
+        if len(exact.as_tuple().digits) > EXCEL_DIGITS:
+            shown = exact.quantize(Decimal(1).scaleb(exact.adjusted() - EXCEL_DIGITS + 1),
+                                   rounding=ROUND_HALF_EVEN)
+            return format(shown.normalize(), "f")
         return text[:-2] if text.endswith(".0") else text
     return str(value)
 

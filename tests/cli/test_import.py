@@ -234,6 +234,73 @@ def test_options_on_the_command_line_win_over_the_mapping_file(cli, tree, put, i
     assert amounts(cli, "skola", "budget_set") == [Decimal(7000)]
 
 
+@pytest.mark.parametrize(
+    "kind, header, options, expected",
+    [
+        ("forecast", "code;budget;prognos", ("--as-of", "2024-05"), 1200),
+        ("forecast", "code;belopp;forecast", ("--as-of", "2024-05"), 1200),
+        ("actual", "konto;budget;utfall", ("--period", "2024-03"), 1200),
+        ("budget", "code;prognos;budget", (), 1200),
+    ],
+    ids=["forecast-prognos", "forecast-over-belopp", "actual-utfall", "budget"],
+)
+def test_the_amount_column_guessed_is_the_kinds_own(cli, tree, put, imp, kind, header, options,
+                                                    expected):
+    """A file with a budget and a forecast column: a forecast import takes the forecast."""
+    imp(put("f.csv", f"{header}\nskola;1000;1200\n"), kind, "--year", "2024", *options)
+    event = {"forecast": "forecast_revised", "actual": "actual_booked", "budget": "budget_set"}
+    assert amounts(cli, "skola", event[kind]) == [Decimal(expected)]
+
+
+def test_a_column_named_for_another_kind_is_never_the_amount(tree, put, usage_error):
+    usage_error("import", str(put("b.csv", "code;budget\nskola;1000\n")), "forecast",
+                "--year", "2024", "--as-of", "2024-05", names=["b.csv", "--amount-col"])
+
+
+@pytest.mark.parametrize(
+    "mapping, names",
+    [
+        ('{"kind": "budget", "year": 2024, "columns": {"line": "code", "ammount": "rev"}}',
+         ["ammount"]),
+        ('{"kind": "budget", "year": 2024, "amount-column": "rev"}', ["amount-column"]),
+        ('{"kind": "budget", "year": 2024, "reason": 5}', ["reason"]),
+        ('{"kind": "budget", "year": 2024, "delimiter": 5}', ["delimiter"]),
+        ('{"kind": "budget", "year": 2024, "effective": 202403}', ["effective"]),
+        ('{"kind": "budget", "year": 2024, "columns": ["code"]}', ["columns"]),
+        ('{"kind": "budget", "year": true}', ["year"]),
+        ('{"kind": "budget", "year": 2024, "create_lines": "false"}', ["create_lines"]),
+        ('{"kind": "budget", "year": 2024, "columns": {"line": 1.5}}', ["columns.line"]),
+    ],
+    ids=["misspelt-role", "unknown-key", "reason-number", "delimiter-number",
+         "month-number", "columns-list", "year-bool", "bool-as-text", "column-float"],
+)
+def test_a_mapping_file_with_a_wrong_key_or_value_is_a_usage_error(tree, put, usage_error,
+                                                                    mapping, names):
+    path = put("b.csv", "code;amount;rev\nskola;100;150\n")
+    usage_error("import", str(path), "--mapping", str(put("m.json", mapping)),
+                names=["m.json", *names])
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+def test_a_mapping_file_may_give_columns_by_number(cli, tree, put, imp, fmt):
+    path = put("b.csv", "kod;namn;summa\nskola;Skola;150\n")
+    mapping = (put("m.json", '{"kind": "budget", "year": 2024, "columns": {"line": 1, "amount": 3}}')
+               if fmt == "json" else
+               put("m.toml", 'kind = "budget"\nyear = 2024\n[columns]\nline = 1\namount = 3\n'))
+    imp(path, "--mapping", mapping)
+    assert amounts(cli, "skola", "budget_set") == [Decimal(150)]
+
+
+@pytest.mark.parametrize(
+    "kind, option",
+    [("budget", "--as-of"), ("budget", "--period"), ("forecast", "--effective"),
+     ("actual", "--as-of")],
+)
+def test_a_month_option_of_another_kind_is_a_usage_error(tree, put, usage_error, kind, option):
+    usage_error("import", str(put("b.csv", "code;amount\nskola;1\n")), kind, "--year", "2024",
+                option, "2024-05", names=[option])
+
+
 # ---------------------------------------------------------------------------
 # Units and notation
 # ---------------------------------------------------------------------------
@@ -299,6 +366,22 @@ def test_a_windows_1252_header_and_no_break_spaces_are_read(cli, tree, put, imp)
     imp(path, "actual", "--year", "2024", "--line-col", "Konto", "--month-col", "Månad")
     [booking] = events_of(cli, "it-sak", "actual_booked")
     assert (Decimal(booking["amount"]), booking["period"]) == (Decimal(1000), "2024-06")
+
+
+@pytest.mark.parametrize(
+    "cell, kronor",
+    [
+        ("1\u00a0236\u00a0897,00\u00a0kr", "1236897"),  # Excel's Swedish currency format
+        ("51,3\u00a0mkr", "51300000"),
+        ("-\u00a04,2", "-4.2"),
+        ("\u00a01 000", "1000"),
+        ("1 000\u00a0", "1000"),
+        ("12\u202f000\u2009tkr", "12000000"),
+    ],
+)
+def test_no_break_spaces_around_the_number_sign_and_unit(cli, tree, put, imp, cell, kronor):
+    imp(put("b.csv", f"code;amount\nskola;{cell}\n"), "budget", "--year", "2024")
+    assert amounts(cli, "skola", "budget_set") == [Decimal(kronor)]
 
 
 # ---------------------------------------------------------------------------
@@ -371,6 +454,43 @@ def test_a_broken_xlsx_file_is_a_usage_error(tree, put, usage_error):
     usage_error("import", str(path), "budget", "--year", "2024", names="trasig.xlsx")
 
 
+def _edit_sheet(path: Path, old: bytes, new: bytes) -> None:
+    """Change the first sheet's XML as another program would have written it."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert old in entries[sheet], entries[sheet]
+    entries[sheet] = entries[sheet].replace(old, new)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+
+
+def test_an_xlsx_file_that_declares_too_few_rows_is_read_whole(cli, tree, tmp_path, imp):
+    """openpyxl's read-only mode stops at the size a sheet declares; some writers
+    declare it wrong. Every row is read all the same, none dropped."""
+    path = _xlsx(tmp_path / "b.xlsx", [["code", "amount", "ref"], ["skola", 100, "B1"],
+                                       ["it-sak", 200, None], ["it-drift", 300, None]])
+    _edit_sheet(path, b'<dimension ref="A1:C4" />', b'<dimension ref="A1:B2" />')
+    summary = imp(path, "budget", "--year", "2024")
+    assert summary["rows"] == 3
+    assert amounts(cli, "it-sak", "budget_set") == [Decimal(200)]
+    assert amounts(cli, "it-drift", "budget_set") == [Decimal(300)]
+
+
+def test_an_xlsx_formulas_float_noise_is_read_as_excel_shows_it(cli, tree, tmp_path, imp):
+    """Excel keeps a formula's result as a binary float written out in full (1000.5 * 1.1
+    is 1100.5500000000002) and shows it to 15 significant digits: 1100.55."""
+    path = _xlsx(tmp_path / "b.xlsx", [["code", "amount"], ["skola", 1100.25], ["it-sak", 0.75]])
+    _edit_sheet(path, b"<v>1100.25</v>", b"<v>1100.5500000000002</v>")
+    _edit_sheet(path, b"<v>0.75</v>", b"<v>0.30000000000000004</v>")
+    imp(path, "budget", "--year", "2024")
+    assert amounts(cli, "skola", "budget_set") == [Decimal("1100.55")]
+    assert amounts(cli, "it-sak", "budget_set") == [Decimal("0.3")]
+
+
 def test_openpyxl_is_a_declared_dependency():
     requires = importlib.metadata.requires("prognos") or []
     assert any(re.match(r"openpyxl\b", r, re.I) and "extra ==" not in r for r in requires), requires
@@ -411,6 +531,20 @@ def test_create_lines_takes_the_parent_from_a_parent_column(cli, tree, put, imp)
     added.update({e["line"]: e["parent"] for e in events_of(cli, "skola", "line_added")})
     assert added["it-ny"] == "it"  # no parent in the row: --parent
     assert added["skola-ny"] == "skola"  # the row's own parent wins
+
+
+def test_an_unknown_parent_in_the_parent_column_names_that_column(tree, put, refused):
+    path = put("b.csv", "kod;namn;förälder;belopp\nx9;X9;nope;100\n")
+    line = refused("import", str(path), "budget", "--year", "2024", "--create-lines",
+                   names=["b.csv", "row 2", "'förälder'", "nope"])
+    assert "'kod'" not in line
+
+
+def test_an_unknown_parent_given_by_option_names_no_column(tree, put, refused):
+    path = put("b.csv", "kod;belopp\nx9;100\n")
+    line = refused("import", str(path), "budget", "--year", "2024", "--create-lines",
+                   "--parent", "nope", names=["b.csv", "row 2", "nope"])
+    assert "column" not in line
 
 
 def test_create_lines_without_a_parent_is_refused(tree, put, refused):
