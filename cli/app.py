@@ -20,6 +20,7 @@ class PrognosGroup(TyperGroup):
 
         extra["standalone_mode"] = False
         try:
+            _utf8_arguments(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "prognos", **extra)
         except LedgerError as e:
             _fail(str(e), e.exit_code)
@@ -40,6 +41,22 @@ class PrognosGroup(TyperGroup):
                 raise
             _fail(e.format_message(), e.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _utf8_arguments(args: Any) -> None:
+    """Refuse an argument that is not UTF-8 (typed in a terminal with another encoding):
+    Python keeps its bytes as lone surrogates, which no store or JSON can hold."""
+    from prognos.domain.errors import InvalidInputError
+
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(
+                f"argument {arg!r} is not valid UTF-8 text (check the terminal's encoding)"
+            ) from None
+        except AttributeError:  # not text: typer reports what it is
+            pass
 
 
 def _is_storage_error(error: Exception) -> bool:

@@ -47,15 +47,17 @@ def demo(
 
 
 def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: int) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from prognos.cli.console import console as make_console
     from prognos.cli.render import findings_table
 
     console = make_console()
+    where = escape(str(out))  # a path is the user's text, not markup
     console.print(
         f"[bold]prognos demo[/bold]: the interim report of August 2024 as a ledger of "
-        f"{events} events in [cyan]{out}[/cyan] ({notes} written explanations as notes).\n"
+        f"{events} events in [cyan]{where}[/cyan] ({notes} written explanations as notes).\n"
         "Tables reproduced from the ledger, in the report's own units and sign conventions "
         "(1.3 and 1.4 print deviations as budget minus outcome/forecast):"
     )
@@ -71,7 +73,7 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
         console.print(view)
     report = findings_table(findings, "Reconciliation of the published figures")
     console.print(report)
-    store = f"--store {out}"
+    store = f"--store {where}"
     console.print(
         "\nTry next:\n"
         f"  prognos {store} report --year 2024 --as-of 2024-08 --unit tkr\n"

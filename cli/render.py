@@ -76,11 +76,19 @@ def report_json_text(rep: Report) -> bytes:
     return "".join(parts).encode()
 
 
+def text(value: Any, style: str = "") -> Any:
+    """What a user wrote (a name, a reason, a label), shown exactly: as a rich `Text`,
+    never read as markup or emoji codes ("Kostnader [/]" would be a markup error)."""
+    from rich.text import Text
+
+    return Text("" if value is None else str(value), style=style)
+
+
 def report_table(rep: Report, unit: str) -> Any:
     from rich.table import Table
 
     known = f", as known at {format_instant(rep.known_at)}" if rep.known_at else ""
-    table = Table(title=f"{rep.year} as of {rep.as_of}{known} ({unit})")
+    table = Table(title=text(f"{rep.year} as of {rep.as_of}{known} ({unit})"))
     table.add_column("Line", overflow="fold", min_width=18)
     for header in ("Budget", "Forecast", "Dev.", "Budget YTD", "Actual YTD", "Dev. YTD"):
         table.add_column(header, justify="right", no_wrap=True)
@@ -88,7 +96,7 @@ def report_table(rep: Report, unit: str) -> Any:
     for row in rep.rows:
         label = "  " * row.depth + row.name
         table.add_row(
-            label if row.is_leaf else f"[bold]{label}[/bold]",
+            text(label, "" if row.is_leaf else "bold"),
             *(format_display(getattr(row, f), unit) for f in LINE_AMOUNTS),
             "*" if row.forecast_revised else "",
         )
@@ -126,18 +134,18 @@ def bridge_json(b: Any) -> dict[str, Any]:
 def bridge_table(b: Any) -> Any:
     from rich.table import Table
 
-    table = Table(
-        title=f"Forecast of {b.code} {b.year}: {b.from_month} -> {b.to_month} "
+    table = Table(title=text(
+        f"Forecast of {b.code} {b.year}: {b.from_month} -> {b.to_month} "
         f"({format_display(b.from_forecast)} -> {format_display(b.to_forecast)}, "
         f"change {format_display(b.change)} kr)"
-    )
+    ))
     for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Reason"):
         amount = header in ("Before", "Delta", "After")
         table.add_column(header, justify="right" if amount else "left", no_wrap=amount)
     for s in b.steps:
         table.add_row(
-            str(s.month), s.line, s.kind, format_display(s.before), format_display(s.delta),
-            format_display(s.after), s.user, s.reason or "",
+            str(s.month), text(s.line), s.kind, format_display(s.before),
+            format_display(s.delta), format_display(s.after), text(s.user), text(s.reason),
         )
     return table
 
@@ -170,7 +178,7 @@ def history_lines(*parts: Iterable[dict[str, Any]]) -> Iterator[str]:
 def history_table(code: str, events: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"History of {code}")
+    table = Table(title=text(f"History of {code}"))
     for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Reason / text"):
         number = header in ("Pos", "Amount")
         table.add_column(header, justify="right" if number else "left", no_wrap=number)
@@ -181,8 +189,8 @@ def history_table(code: str, events: list[dict[str, Any]]) -> Any:
         if e.get("corrects"):
             note += f" (reverses {e['corrects']})"
         table.add_row(
-            str(e["position"]), e["recorded_at"], e["user"], e["kind"], e["line"],
-            e["month"] or "", e["amount"] or "", note,
+            str(e["position"]), e["recorded_at"], text(e["user"]), e["kind"], text(e["line"]),
+            e["month"] or "", e["amount"] or "", text(note),
         )
     return table
 
@@ -191,8 +199,8 @@ def findings_table(findings: Any, title: str) -> Any:
     """A reconciliation: discrepancies first, then rounding, each with its figures."""
     from rich.table import Table
 
-    table = Table(title=f"{title}: {len(findings.discrepancies)} discrepancies, "
-                  f"{len(findings.rounding)} rounding differences")
+    table = Table(title=text(f"{title}: {len(findings.discrepancies)} discrepancies, "
+                             f"{len(findings.rounding)} rounding differences"))
     for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
         figure = header in ("printed", "computed", "difference")
         table.add_column(header, justify="right" if figure else "left", no_wrap=figure)
@@ -200,7 +208,8 @@ def findings_table(findings: Any, title: str) -> Any:
         for f in items:
             j = f.as_json()
             table.add_row(
-                kind, j["table"], j["row"], j["column"], j["printed"], _short(j["computed"]),
+                kind, text(j["table"]), text(j["row"]), text(j["column"]), text(j["printed"]),
+                _short(j["computed"]),
                 _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
             )
     return table

@@ -21,28 +21,41 @@ _CODE = re.compile(r"^[^\s\x00-\x1f]{1,100}$")
 
 
 def valid_code(code: str) -> str:
-    if not _CODE.match(code or ""):
+    # fullmatch: `$` would also let a final newline through
+    if not _CODE.fullmatch(code or ""):
         raise InvalidInputError(f"line code must be 1-100 characters without spaces: {code!r}")
-    return code
+    return _storable(code, "line code")
 
 
 def required_text(value: str | None, what: str) -> str:
     if value is None or not value.strip():
         raise InvalidInputError(f"{what} must not be empty")
-    return _without_nul(value, what).strip()
+    return _storable(value, what).strip()
 
 
 def optional_text(value: str | None, what: str) -> str | None:
     if value is None or not value.strip():
         return None
-    return _without_nul(value, what).strip()
+    return _storable(value, what).strip()
 
 
-def _without_nul(value: str, what: str) -> str:
+def _storable(value: str, what: str) -> str:
     # Not text to any reader, and a PostgreSQL store cannot hold it: refused on every store.
     if "\x00" in value:
         raise InvalidInputError(f"{what} must not contain a NUL character")
+    if not _is_utf8(value):
+        raise InvalidInputError(f"{what} is not valid UTF-8 text: {value!r}")
     return value
+
+
+def _is_utf8(value: str) -> bool:
+    """False for text holding lone surrogates: bytes a terminal in another encoding
+    passed in, which Python keeps as surrogates and nothing can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def existing_line(uow: UnitOfWork, code: str) -> LineState:

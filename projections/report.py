@@ -29,9 +29,14 @@ PG_LATEST_SQL = (  # all descending: the covering index read backwards, no sort
     f"SELECT DISTINCT ON (line) line, amount, {ORDER_KEY} FROM prognos_entries WHERE {_WHERE} "
     "ORDER BY line DESC, month DESC, position DESC"
 )
-# PostgreSQL sums integers as numeric: the cast keeps them int on both.
+# A sum in two halves, each far from 64 bits, joined in Python: ten bookings near the
+# largest amount would overflow one SQL SUM (SQLite fails, PostgreSQL's cast fails).
+# Integer division and remainder truncate alike on both, so amount = high * 2**32 + low.
+# PostgreSQL sums integers as numeric: the casts keep them int on both.
+HALF = 2**32
 SUM_SQL = (
-    f"SELECT line, CAST(SUM(amount) AS BIGINT) FROM prognos_entries WHERE {_WHERE} GROUP BY line"
+    f"SELECT line, CAST(SUM(amount / {HALF}) AS BIGINT), CAST(SUM(amount % {HALF}) AS BIGINT) "
+    f"FROM prognos_entries WHERE {_WHERE} GROUP BY line"
 )
 # Transfers are few; they are added in Python to the budget set before them.
 TRANSFERS_SQL = (
@@ -101,8 +106,8 @@ def leaf_figures(
     actual: dict[str, int] = {}
     for kind in ("actual_booked", "actual_reversed") if actuals else ():
         cursor.execute(SUM_SQL.format(kind=kind, only=where), params)
-        for line, amount in cursor.fetchall():
-            actual[line] = actual.get(line, 0) + amount
+        for line, high, low in cursor.fetchall():
+            actual[line] = actual.get(line, 0) + high * HALF + low
     return {
         code: (budget.get(code, 0), forecast.get(code), actual.get(code, 0))
         for code in budget.keys() | forecast.keys() | actual.keys()

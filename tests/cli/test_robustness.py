@@ -106,3 +106,73 @@ def test_a_month_outside_the_year_is_refused_even_for_a_file_already_imported(tm
     assert cli("import", "actual", str(path), "--period", "2024-03").exit_code == 0
     result = cli("import", "actual", str(path), "--year", "2024", "--period", "2025-01")
     assert "2025-01" in _one_line(result, 1)
+
+
+def test_names_reasons_and_users_are_shown_exactly_as_written_in_the_tables(cli, ok):
+    """What users type is never read as rich markup or emoji codes: "[/]" once crashed
+    the report, "[extern]" vanished and ":ok:" became an emoji."""
+    ok("line", "add", "r", "--name", "Kostnader [/]")
+    ok("line", "add", "x", "--name", "IT [extern] :ok:", "--parent", "r")
+    ok("budget", "set", "x", "5", "--year", "2024", "--reason", "fix [/bold]")
+    ok("forecast", "set", "x", "7", "--year", "2024", "--as-of", "2024-02", "--reason", "[red]x",
+       user="[/]")
+    for args, texts in (
+        (("report", "--year", "2024", "--as-of", "2024-02"),
+         ["Kostnader [/]", "IT [extern] :ok:"]),
+        (("history", "x"), ["fix [/bold]", "[red]x", "[/]"]),
+        (("why", "r", "--year", "2024", "--from", "2024-01", "--to", "2024-03"),
+         ["[red]x", "[/]"]),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.output)
+        for t in texts:
+            assert t in result.stdout, (args, t, result.stdout)
+        assert "\U0001f197" not in result.stdout  # the :ok: emoji
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("note", "add", "skola", "caf\udce9", "--year", "2024", "--period", "2024-01"),
+        ("budget", "set", "skola", "5", "--year", "2024", "--reason", "\udce9"),
+        ("line", "add", "b\udcff", "--name", "B"),
+        ("--user", "\udcff", "actual", "book", "skola", "10", "--period", "2024-01"),
+        ("history", "sk\udcf6la"),
+    ],
+    ids=["note", "reason", "code", "user", "lookup"],
+)
+def test_an_argument_that_is_not_utf8_is_a_usage_error(usage_error, args):
+    """A terminal in Latin-1 passes "é" as a byte that is not UTF-8; Python keeps it as a
+    lone surrogate, which no store and no JSON can hold."""
+    usage_error(*args, names="not valid UTF-8")
+
+
+def test_domain_text_that_is_not_utf8_is_refused_by_the_rules_too():
+    from prognos.domain import rules
+    from prognos.domain.errors import InvalidInputError
+
+    for check in (lambda: rules.valid_code("b\udcff"),
+                  lambda: rules.required_text("caf\udce9", "note text"),
+                  lambda: rules.optional_text("\udce9", "--reason")):
+        with pytest.raises(InvalidInputError, match="not valid UTF-8"):
+            check()
+
+
+@pytest.mark.parametrize("code", ["abc\n", "x" * 100 + "\n"])
+def test_a_line_code_with_a_final_newline_is_refused(usage_error, code):
+    usage_error("line", "add", code, "--name", "X", names="line code")
+
+
+def test_actuals_summing_beyond_64_bits_of_ore_are_reported_exactly(cli, ok):
+    """Each amount is below the limit (10**16 kr), but ten of them on one line sum past
+    what one SQL SUM of 64-bit öre can hold."""
+    ok("line", "add", "a", "--name", "A")
+    for month in range(1, 11):
+        ok("actual", "book", "a", "9999999999999999", "--period", f"2024-{month:02d}")
+    ok("actual", "book", "a", "--period", "2024-11", "--", "-9999999999999999.99")
+    doc = cli.json("report", "--year", "2024", "--as-of", "2024-12")
+    [line] = doc["lines"]
+    assert line["actual_ytd"] == "89999999999999990.01"
+    assert doc["total"]["actual_ytd"] == "89999999999999990.01"
+    result = cli("check")
+    assert result.exit_code == 0, result.output
