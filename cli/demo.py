@@ -87,6 +87,7 @@ def _make_room(out: Path) -> None:
     """Remove the previous demo store, and refuse to remove anything else."""
     import sqlite3
 
+    from prognos.cli.seed_ledger import REPORT
     from prognos.domain.errors import InvalidInputError, RefusedError
 
     if out.parts and out.parts[0] in ("postgresql:", "postgres:"):
@@ -99,14 +100,18 @@ def _make_room(out: Path) -> None:
         try:
             with sqlite3.connect(f"file:{out}?mode=ro", uri=True) as con:
                 con.execute("SELECT 1 FROM prognos_entries LIMIT 1")  # a prognos store
-                others = con.execute(
-                    "SELECT COUNT(*) FROM stored_events "
-                    "WHERE json_extract(CAST(state AS TEXT), '$.user') != ?",
-                    (DEMO_USER,),
-                ).fetchone()[0]
+                # A demo store: events, all by the demo's user, some citing the report.
+                # (An empty store, or one whose user happens to be called "demo", is not.)
+                events, others, citing = con.execute(
+                    "SELECT COUNT(*), "
+                    "SUM(json_extract(CAST(state AS TEXT), '$.user') != ?), "
+                    "SUM(instr(CAST(state AS TEXT), ?) > 0) FROM stored_events",
+                    (DEMO_USER, REPORT),
+                ).fetchone()
+            demo = events > 0 and others == 0 and citing > 0
         except sqlite3.Error:
-            others = None
-        if others != 0:
+            demo = False
+        if not demo:
             raise RefusedError(f"--out {out} exists and is not a demo store: not replacing it")
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{out}{suffix}").unlink(missing_ok=True)

@@ -38,7 +38,10 @@ class PrintedTotal:
     label: str
     values: Mapping[str, Decimal | None]
     covers: tuple[str, ...] | None = None  # groups; None = every row
-    covers_totals: tuple[str, ...] = ()  # labels of totals it is the sum of
+    # The totals it is the sum of, as positions in the table's totals (labels repeat:
+    # every section's subtotal may read "Summa"). Groups with no printed subtotal add
+    # their rows.
+    covers_totals: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ class CrossCheck:
     coarse: str
     fine: str
     columns: Mapping[str, str]
-    cover: Mapping[str, tuple[str, ...]]  # coarse row/total label -> fine row labels
+    # Positions in the coarse table's rows then totals -> positions in the fine table's
+    # rows then totals (labels may repeat, positions do not).
+    cover: Mapping[int, tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -174,15 +179,15 @@ def check_table(table: PrintedTable, result: Reconciliation) -> None:
                 Finding(table.id, row.label, per.column, printed, annual * per.months / 12,
                         "periodisation", half * 2)
             )
-    totals_by_label = {t.label: t for t in table.totals}
     for total in table.totals:
-        checks: list[tuple[str, list[PrintedRow] | list[PrintedTotal]]] = []
+        checks: list[tuple[str, list[PrintedRow | PrintedTotal]]] = []
         if total.covers_totals:
-            parts = [totals_by_label[label] for label in total.covers_totals]
-            groups = {g for p in parts for g in (p.covers or ())}
-            checks.append(("total_of_totals", parts))
+            subtotals = [table.totals[i] for i in total.covers_totals]
+            groups = {g for p in subtotals for g in (p.covers or ())}
+            loose = [r for r in table.rows if r.group not in groups]  # no subtotal printed
+            checks.append(("total_of_totals", [*subtotals, *loose]))
             # A grand total must also equal its rows, not only the (maybe wrong) subtotals.
-            checks.append(("total", [r for r in table.rows if r.group in groups]))
+            checks.append(("total", list(table.rows)))
         else:
             checks.append(("total", [r for r in table.rows if total.covers is None or r.group in total.covers]))
         for rule, covered in checks:
@@ -201,12 +206,12 @@ def check_table(table: PrintedTable, result: Reconciliation) -> None:
 def check_cross(
     coarse: PrintedTable, fine: PrintedTable, check: CrossCheck, result: Reconciliation
 ) -> None:
-    fine_rows = {r.label: r for r in [*fine.rows, *fine.totals]}
-    coarse_rows = {r.label: r for r in [*coarse.rows, *coarse.totals]}
+    fine_rows = [*fine.rows, *fine.totals]
+    coarse_rows = [*coarse.rows, *coarse.totals]
     ratio = fine.scale / coarse.scale  # fine figures into the coarse unit
-    for label, covered in check.cover.items():
-        row = coarse_rows[label]
-        parts = [fine_rows[name] for name in covered]
+    for at, covered in check.cover.items():
+        row = coarse_rows[at]
+        parts = [fine_rows[i] for i in covered]
         for coarse_column, fine_column in check.columns.items():
             printed = row.values.get(coarse_column)
             figures = [p.values.get(fine_column) for p in parts]
@@ -215,6 +220,6 @@ def check_cross(
             computed = sum(figures, Decimal(0)) * ratio
             tolerance = coarse.precision * HALF + len(parts) * fine.precision * HALF * ratio
             result.add(
-                Finding(coarse.id, label, coarse_column, printed, computed, "cross_table",
+                Finding(coarse.id, row.label, coarse_column, printed, computed, "cross_table",
                         tolerance)
             )

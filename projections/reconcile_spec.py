@@ -54,11 +54,16 @@ _TOTAL_WORDS = ("summa", "total", "totalt")
 
 
 def printed_number(text: str, where: str) -> Decimal | None:
-    """A figure as printed, keeping its digits: '1 236 897', '-0,9', '− 4,2', '48.0'."""
+    """A figure as printed, keeping its digits: '1 236 897', '-0,9', '− 4,2', '48.0'.
+
+    A dash alone is how Swedish tables print nil: zero. An empty cell printed nothing
+    (None): a rule that needs it cannot be checked."""
     raw = re.sub(r"[\s\u00a0\u202f\u2009]", "", text or "").replace("\u2212", "-")
     raw = raw.replace("\u2013", "-")
-    if raw in ("", "-"):
+    if raw == "":
         return None
+    if raw == "-":
+        return Decimal(0)
     if "," in raw and "." not in raw:
         raw = raw.replace(",", ".")
     try:
@@ -83,7 +88,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 def load_spec(path: Path) -> tuple[list[PrintedTable], list[CrossCheck]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
-        spec = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        spec = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (OSError, ValueError) as e:
         raise InvalidInputError(f"reconciliation spec {path}: {e}") from None
     try:
@@ -114,14 +119,21 @@ def table_from_options(path: Path, options: dict[str, Any]) -> PrintedTable:
 def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
     try:
         table_id, file, unit = str(t["id"]), t["file"], t["unit"]
-        precision = Decimal(str(t["precision"]))
-    except (KeyError, InvalidOperation) as e:
+    except KeyError as e:
         raise InvalidInputError(f"table spec needs id, file, unit and precision ({e})") from None
+    precision = _precision(t.get("precision"), table_id)
     if unit not in UNIT_SCALE:
         raise InvalidInputError(f"table {table_id}: unit must be kr, tkr or mkr")
     header, records = _read_csv(base / file)
     label = t.get("label", header[0] if header else "")
     group = t.get("group")
+    # A misspelt label or group column would check the wrong rows, or none: refuse it.
+    for role, column in (("label", label), ("group", group)):
+        if column is not None and column not in header:
+            raise InvalidInputError(
+                f"table {table_id}: no {role} column {column!r} in {file} "
+                f"(columns: {', '.join(header)})"
+            )
     columns = t.get("columns") or [c for c in header if c not in (label, group)]
     names: dict[str, str] = t.get("names", {})
     total_labels = set(t.get("total_rows", []))
@@ -147,7 +159,13 @@ def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
             rows.append(PrintedRow(row_label, values(record, where), record.get(group) if group else None))
     if "totals_file" in t:
         total_label = t.get("total_label", label)
-        _, total_records = _read_csv(base / t["totals_file"])
+        total_header, total_records = _read_csv(base / t["totals_file"])
+        for role, column in (("total_label", total_label), ("group", group)):
+            if column is not None and column not in total_header:
+                raise InvalidInputError(
+                    f"table {table_id}: no {role} column {column!r} in {t['totals_file']} "
+                    f"(columns: {', '.join(total_header)})"
+                )
         for i, record in enumerate(total_records, start=2):
             where = f"{t['totals_file']} row {i}"
             totals.append(
@@ -160,7 +178,7 @@ def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
         if total_group is not None and total_group in groups:
             printed_totals.append(PrintedTotal(total_label_, total_values, covers=(total_group,)))
         else:
-            others = tuple(lbl for lbl, g, _ in totals if g is not None and g in groups)
+            others = tuple(i for i, (_, g, _) in enumerate(totals) if g is not None and g in groups)
             printed_totals.append(PrintedTotal(total_label_, total_values, covers_totals=others))
     rename = lambda c: names.get(c, c)  # noqa: E731 - a one-line mapping
     table = PrintedTable(
@@ -210,24 +228,55 @@ def _cross(base: Path, c: dict[str, Any], tables: dict[str, PrintedTable]) -> Cr
         unknown = sorted(set(names) - set(table.columns))
         if unknown:
             raise InvalidInputError(f"cross check: table {table.id} has no column {unknown[0]!r}")
-    cover: dict[str, list[str]] = {}
-    fine_labels = [r.label for r in fine.rows]
+
+    def one(table: PrintedTable, label: str, among: list[str]) -> int:
+        """The position of the row with this label, which must be the only one."""
+        found = [i for i, other in enumerate(among) if other == label]
+        if not found:
+            raise InvalidInputError(f"cross check {coarse.id}/{fine.id}: table {table.id} "
+                                    f"has no row {label!r}")
+        if len(found) > 1:
+            raise InvalidInputError(f"cross check {coarse.id}/{fine.id}: table {table.id} has "
+                                    f"{len(found)} rows {label!r}; a cover cannot tell them apart")
+        return found[0]
+
+    coarse_labels = [r.label for r in [*coarse.rows, *coarse.totals]]
+    fine_labels = [r.label for r in fine.rows]  # a cover names rows, not printed totals
+    cover: dict[int, list[int]] = {}
     for label, rows in c.get("cover", {}).items():
-        cover[label] = fine_labels if rows == "*" else list(rows)
+        cover[one(coarse, label, coarse_labels)] = (
+            list(range(len(fine.rows))) if rows == "*"
+            else [one(fine, r, fine_labels) for r in rows]
+        )
     for label, group in c.get("groups", {}).items():
-        cover.setdefault(label, []).extend(r.label for r in fine.rows if r.group == group)
+        cover.setdefault(one(coarse, label, coarse_labels), []).extend(
+            i for i, r in enumerate(fine.rows) if r.group == group
+        )
     mapping = c.get("mapping")
     if mapping:
         _, records = _read_csv(base / mapping["file"])
         where = mapping.get("where", {})
         for record in records:
             if all(record.get(k) == v for k, v in where.items()):
-                cover.setdefault(record[mapping["to"]], []).append(record[mapping["row"]])
-    coarse_labels = {r.label for r in [*coarse.rows, *coarse.totals]}
-    for label, rows in cover.items():
-        if label not in coarse_labels:
-            raise InvalidInputError(f"cross check: table {coarse.id} has no row {label!r}")
-        unknown = [r for r in rows if r not in fine_labels]
-        if unknown:
-            raise InvalidInputError(f"cross check {coarse.id}/{fine.id}: no row {unknown[0]!r}")
-    return CrossCheck(coarse.id, fine.id, columns, {k: tuple(v) for k, v in cover.items()})
+                cover.setdefault(one(coarse, record[mapping["to"]], coarse_labels), []).append(
+                    one(fine, record[mapping["row"]], fine_labels)
+                )
+    # A fine row named twice for one coarse row (by cover and by group) counts once.
+    return CrossCheck(coarse.id, fine.id, columns,
+                      {at: tuple(dict.fromkeys(rows)) for at, rows in cover.items()})
+
+
+def _precision(value: Any, table_id: str) -> Decimal:
+    """The unit a table's figures are printed to: a positive number such as 1 or 0.1."""
+    try:
+        precision = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        precision = Decimal("NaN")
+    if value is None or not precision.is_finite() or not (
+        Decimal("1e-9") <= precision <= Decimal("1e9")
+    ):
+        raise InvalidInputError(
+            f"table {table_id}: precision must be a positive number such as 1 or 0.1, "
+            f"got {value!r}"
+        )
+    return precision

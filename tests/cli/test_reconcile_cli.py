@@ -213,3 +213,108 @@ def test_a_csv_table_without_unit_and_precision_is_a_usage_error(cli, tmp_path):
     result = cli("reconcile", str(tmp_path / "t.csv"))
     assert result.exit_code == 2
     assert "--unit" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Found by a review: layouts real reports use, and specs with a slip in them
+# ---------------------------------------------------------------------------
+
+
+def _reconcile_csv(cli: Any, folder: Path, rows: str, totals: str | None = None,
+                   *options: str) -> tuple[int, dict[str, Any]]:
+    (folder / "t.csv").write_text(rows, encoding="utf-8")
+    args = ["reconcile", str(folder / "t.csv"), "--unit", "kr", "--precision", "1", "--json"]
+    if totals is not None:
+        (folder / "tt.csv").write_text(totals, encoding="utf-8")
+        args += ["--totals", str(folder / "tt.csv"), "--label-col", "namn",
+                 "--group-col", "grp", "--total-label-col", "lbl"]
+    result = cli(*args, *options)
+    assert result.stderr == "", result.stderr
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_every_sections_subtotal_may_have_the_same_label(cli, tmp_path):
+    """Each section's subtotal reads "Summa": the grand total is checked against both."""
+    code, doc = _reconcile_csv(
+        cli, tmp_path, "grp,namn,a\nA,x,10\nA,y,20\nB,x,100\nB,y,200\n",
+        "grp,lbl,a\nA,Summa,30\nB,Summa,300\nALL,Totalt,330\n",
+    )
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+    code, doc = _reconcile_csv(
+        cli, tmp_path, "grp,namn,a\nA,x,10\nA,y,20\nB,x,100\nB,y,200\n",
+        "grp,lbl,a\nA,Summa,30\nB,Summa,300\nALL,Totalt,340\n",
+    )
+    assert code == 1
+    assert {(f["row"], f["computed"], f["rule"]) for f in doc["discrepancies"]} == {
+        ("Totalt", "330", "total_of_totals"), ("Totalt", "330", "total"),
+    }
+
+
+def test_a_grand_total_counts_the_rows_of_a_group_without_a_subtotal(cli, tmp_path):
+    code, doc = _reconcile_csv(cli, tmp_path, "grp,namn,a\nA,x,1\nA,y,2\nB,z,3\n",
+                               "grp,lbl,a\nA,Summa A,3\nALL,Totalt,6\n")
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+
+
+def test_a_dash_is_a_printed_zero_and_still_checked(cli, tmp_path):
+    code, doc = _reconcile_csv(cli, tmp_path, "namn;a;b\nx;-;5\ny;3;3\nSumma;10;8\n")
+    assert code == 1
+    [found] = doc["discrepancies"]
+    assert (found["row"], found["column"], found["printed"], found["computed"]) == (
+        "Summa", "a", "10", "3")
+
+
+def test_cross_checks_count_rows_that_share_a_label(cli, tmp_path):
+    (tmp_path / "fine.csv").write_text("namn,a\nx,10\nx,20\ny,30\n", encoding="utf-8")
+    (tmp_path / "coarse.csv").write_text("namn,a\nAll,\"0,060\"\n", encoding="utf-8")
+    (tmp_path / "spec.toml").write_text(
+        '[[tables]]\nid = "c"\nfile = "coarse.csv"\nunit = "tkr"\nprecision = "0.001"\n'
+        '[[tables]]\nid = "f"\nfile = "fine.csv"\nunit = "kr"\nprecision = "1"\n'
+        '[[cross]]\ncoarse = "c"\nfine = "f"\ncolumns = { a = "a" }\ncover = { All = "*" }\n',
+        encoding="utf-8",
+    )
+    code, doc = run_json(cli, tmp_path / "spec.toml")
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+
+
+def test_a_cover_naming_a_row_label_that_repeats_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "fine.csv").write_text("namn,a\nx,10\nx,20\n", encoding="utf-8")
+    (tmp_path / "coarse.csv").write_text("namn,a\nAll,30\n", encoding="utf-8")
+    (tmp_path / "spec.toml").write_text(
+        '[[tables]]\nid = "c"\nfile = "coarse.csv"\nunit = "kr"\nprecision = "1"\n'
+        '[[tables]]\nid = "f"\nfile = "fine.csv"\nunit = "kr"\nprecision = "1"\n'
+        '[[cross]]\ncoarse = "c"\nfine = "f"\ncolumns = { a = "a" }\ncover = { All = ["x"] }\n',
+        encoding="utf-8",
+    )
+    result = cli("reconcile", str(tmp_path / "spec.toml"))
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.output
+    assert "'x'" in result.stderr
+
+
+@pytest.mark.parametrize("precision", ["nan", "sNaN", "inf", "0", "-1", "1e999999999", "x"])
+def test_a_precision_that_is_not_a_positive_number_is_a_usage_error(cli, tmp_path, precision):
+    (tmp_path / "t.csv").write_text("namn,a\nx,1\nSumma,4\n", encoding="utf-8")
+    result = cli("reconcile", str(tmp_path / "t.csv"), "--unit", "kr", "--precision", precision)
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1 and "precision" in result.stderr
+
+
+@pytest.mark.parametrize("key, value", [("label", "tjanst"), ("group", "sektionen"),
+                                        ("total_label", "summa")])
+def test_a_misspelt_label_or_group_column_in_a_spec_is_a_usage_error(cli, tmp_path, key, value):
+    spec = write_report(tmp_path / "rapport")
+    text = spec.read_text(encoding="utf-8")
+    original = {"label": 'label = "tjänst"', "group": 'group = "sektion"',
+                "total_label": 'total_label = "summa_label"'}[key]
+    spec.write_text(text.replace(original, f'{key} = "{value}"'), encoding="utf-8")
+    result = cli("reconcile", str(spec))
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1 and repr(value) in result.stderr
+
+
+def test_a_spec_file_ending_in_upper_case_toml_is_read_as_toml(cli, tmp_path):
+    spec = write_report(tmp_path / "rapport")
+    upper = spec.with_name("SPEC.TOML")
+    spec.rename(upper)
+    code, _ = run_json(cli, upper)
+    assert code == 0

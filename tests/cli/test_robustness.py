@@ -176,3 +176,18 @@ def test_actuals_summing_beyond_64_bits_of_ore_are_reported_exactly(cli, ok):
     assert doc["total"]["actual_ytd"] == "89999999999999990.01"
     result = cli("check")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.sqlite_only  # the demo writes a file
+@pytest.mark.parametrize("user", ["anna", "demo"])
+def test_the_demo_never_replaces_an_empty_store_or_one_kept_by_a_user_called_demo(
+    tmp_path, cli, snapshot, user
+):
+    if user == "anna":
+        assert cli("init").exit_code == 0  # a store with no events yet
+    else:
+        assert cli("line", "add", "it", "--name", "IT", user="demo").exit_code == 0
+    before = snapshot(cli.store_path)
+    result = cli("demo", "--out", str(cli.store_path))
+    assert "not a demo store" in _one_line(result, 1)
+    assert snapshot(cli.store_path) == before

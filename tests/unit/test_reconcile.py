@@ -41,7 +41,7 @@ def row(label: str, group: str | None = None, **values: str | None) -> PrintedRo
     return PrintedRow(label, {k: None if v is None else D(v) for k, v in values.items()}, group)
 
 
-def total(label: str, covers: tuple[str, ...] | None = None, covers_totals: tuple[str, ...] = (),
+def total(label: str, covers: tuple[str, ...] | None = None, covers_totals: tuple[int, ...] = (),
           **values: str | None) -> PrintedTotal:
     return PrintedTotal(label, {k: None if v is None else D(v) for k, v in values.items()},
                         covers, covers_totals)
@@ -247,7 +247,7 @@ def two_groups(sub_x: str, sub_y: str, grand: str) -> PrintedTable:
     return table(
         rows,
         [total("Summa x", ("x",), budget=sub_x), total("Summa y", ("y",), budget=sub_y),
-         total("Summa", covers_totals=("Summa x", "Summa y"), budget=grand)],
+         total("Summa", covers_totals=(0, 1), budget=grand)],
         columns=("budget",), deviations=[],
     )
 
@@ -345,8 +345,8 @@ def coarse_fine(printed_a: str, x: str, y: str, *, fine_unit: str = "kr",
         id="1.2", unit=fine_unit, precision=fine_precision, columns=("budget_kr",), deviations=[],
     )
     # The mapping: area A is services x and y; area B is z.
-    check = CrossCheck("1.1", "1.2", {"budget": "budget_kr"},
-                       {"Område A": ("tjänst x", "tjänst y"), "Område B": ("tjänst z",)})
+    # By position: Område A (0) is tjänst x and y (0, 1); Område B (1) is tjänst z (2).
+    check = CrossCheck("1.1", "1.2", {"budget": "budget_kr"}, {0: (0, 1), 1: (2,)})
     return [coarse, fine], [check]
 
 
