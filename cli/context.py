@@ -20,7 +20,12 @@ class Settings:
 
 
 def settings(ctx: typer.Context) -> Settings:
-    return ctx.find_root().obj
+    found: Settings = ctx.find_root().obj
+    if not found.store.strip():
+        from prognos.domain.errors import InvalidInputError
+
+        raise InvalidInputError("--store is empty: give a file name or a PostgreSQL URL")
+    return found
 
 
 def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:

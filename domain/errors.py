@@ -68,3 +68,23 @@ class ReversalError(RefusedError):
 
 class StoreError(LedgerError):
     """The store cannot be opened or is not a prognos store."""
+
+
+class UnreadableEventError(StoreError):
+    """An event in the log that cannot be read back (its row was damaged or written by
+    something else): `check` reports it as a failed check, other commands as an error."""
+
+    def __init__(self, position: int, error: Exception):
+        super().__init__(f"the event at position {position} cannot be read: {damage(error)}")
+        self.position = position
+
+
+def damage(error: Exception) -> str:
+    """What was wrong with a damaged event row, in a few words."""
+    if isinstance(error, ArithmeticError):  # decimal's errors say only their class
+        return "a figure that is not a number"
+    details = getattr(error, "errors", None)  # pydantic's: the field, and what is wrong
+    if callable(details):
+        first = details()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from prognos.domain.clock import format_instant
+from prognos.domain.errors import UnreadableEventError
 from prognos.domain.period import YearMonth
 from prognos.projections import views
 from prognos.projections.replay import replay_reports
@@ -38,18 +39,26 @@ def run_checks(store: Any) -> list[Check]:
         marks.execute("SELECT position, recorded_at FROM prognos_commands ORDER BY position")
         times = _RecordingTimes(iter(marks))
         log = _fed(store.notifications(), (entries.see, decisions.see, times.see))
-        reports = _reports_hold(store, years, log)
-        for _ in log:  # no year to replay: the checks still see every event
-            pass
+        try:
+            reports = _reports_hold(store, years, log)
+            for _ in log:  # no year to replay: the checks still see every event
+                pass
+            from_log = [entries.result(), decisions.result(c), times.result(), *reports]
+        except UnreadableEventError as e:
+            # A damaged event row: every check that replays the log fails, naming it.
+            from_log = [Check("views_equal_replay", False, str(e)),
+                        *(Check(name, False, f"not checked: {e}") for name in _REPLAYED[1:])]
         return [
             _views_current(store),
-            entries.result(),
-            decisions.result(c),
-            times.result(),
-            *reports,
+            *from_log,
             _transfers_net_to_zero(store),
             _reversal_links(store),
         ]
+
+
+# The checks that need the whole log replayed, in the order they are reported.
+_REPLAYED = ("views_equal_replay", "decision_views_equal_replay", "recording_times",
+             "reports_equal_replay", "rollups_sum_children")
 
 
 def _fed(events: Iterator[Any], observers: tuple[Any, ...]) -> Iterator[Any]:
@@ -108,23 +117,35 @@ class _DecisionViews:
     def __init__(self) -> None:
         self.lines: dict[str, list[Any]] = {}
         self.meta: dict[str, str] = {"views_version": views.VERSION}
+        self.fault: str | None = None
 
     def see(self, event: Any) -> None:
         lines, code = self.lines, event.line
         if event.kind == "line_added":
             parent = getattr(event, "parent")
+            if parent is not None and parent not in lines:
+                self._fault(f"line {code!r} at position {event.position} has an unknown parent")
+                parent = None
             depth = lines[parent][4] + 1 if parent is not None else 0
             if parent is not None:
                 lines[parent][5] += 1
             lines[code] = [code, getattr(event, "name"), parent, event.position, depth, 0, 0]
         elif event.kind in views.AMOUNT_KINDS:
-            lines[code][6] = 1
+            if code not in lines:
+                self._fault(f"the event at position {event.position} is for an unknown line")
+            else:
+                lines[code][6] = 1
         elif event.kind == "period_closed":
             self.meta["closed_through"] = str(getattr(event, "through"))
         self.meta["last_recorded_at"] = format_instant(event.recorded_at)
 
+    def _fault(self, fault: str) -> None:
+        self.fault = self.fault or fault
+
     def result(self, c: Any) -> Check:
         name, lines, meta = "decision_views_equal_replay", self.lines, self.meta
+        if self.fault is not None:  # the log itself breaks the rules the views keep
+            return Check(name, False, self.fault)
         c.execute("SELECT code, name, parent, position, depth, children, has_amounts FROM prognos_lines")
         stored = {row[0]: list(row) for row in c.fetchall()}
         c.execute("SELECT key, value FROM prognos_meta")

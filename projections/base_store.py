@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from prognos.domain.errors import StoreError
+from prognos.domain.errors import StoreError, UnreadableEventError
 from prognos.projections import views
 from prognos.projections.dialect import log_position
-from prognos.projections.log_rows import EVENTS_TABLE, last_position
+from prognos.projections.log_rows import DAMAGED, EVENTS_TABLE, last_position
 from prognos.projections.views import TRACKING_TABLE, tracked_position
 
 if TYPE_CHECKING:  # the event models (pydantic) load only where events are read or written
@@ -156,7 +156,11 @@ class BaseStore:
                 if not rows:
                     return
                 for position, topic, state in rows:
-                    yield from_stored(topic, state, position)
+                    try:
+                        event = from_stored(topic, state, position)
+                    except DAMAGED as e:
+                        raise UnreadableEventError(position, e) from None
+                    yield event
                 start = rows[-1][0]
 
     def catch_up(self, progress: Any = None) -> int:

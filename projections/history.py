@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from prognos.domain.errors import UnknownLineError
+from prognos.domain.errors import UnknownLineError, UnreadableEventError
 from prognos.domain.money import format_json
-from prognos.projections.log_rows import states
+from prognos.projections.log_rows import DAMAGED, states
 from prognos.projections.report import lines
 from prognos.projections.rollup import subtree
 from prognos.projections.views import AMOUNT_KINDS, MONTH_FIELD
@@ -79,7 +79,11 @@ def _with_details(cursor: Any, rows: list[Any]) -> Iterator[dict[str, Any]]:
     """Entries (position, kind, year, reversed_by) completed from their events in the log."""
     found = states(cursor, [row[0] for row in rows])
     for (position, kind, year, reversed_by), (_, _, state) in zip(rows, found):
-        yield entry_json(position, kind, year, reversed_by, state)
+        try:
+            entry = entry_json(position, kind, year, reversed_by, state)
+        except DAMAGED as e:  # a field of the wrong shape in a damaged event row
+            raise UnreadableEventError(position, e) from None
+        yield entry
 
 
 def entry_json(

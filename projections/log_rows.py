@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from prognos.domain.errors import LedgerError, UnreadableEventError
 from prognos.projections.dialect import log_position
 
 EVENTS_TABLE = "stored_events"  # eventsourcing's
 CHUNK = 500
+# What reading a damaged or foreign event row raises: bad JSON or fields (ValueError,
+# pydantic's ValidationError among them), an unknown topic (LookupError), a field of
+# the wrong type, or a month or amount the domain refuses.
+DAMAGED = (ValueError, LookupError, TypeError, ArithmeticError, LedgerError)
+AUDIT_FIELDS = ("event_id", "command_id", "recorded_at", "user")
 
 
 def last_position(cursor: Any) -> int:
@@ -37,7 +43,13 @@ def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, di
         )
         found = {}
         for position, topic, state in cursor.fetchall():
-            cls, data = decode(topic, state)
+            try:
+                cls, data = decode(topic, state)
+                missing = [f for f in AUDIT_FIELDS if not isinstance(data.get(f), str)]
+                if missing:
+                    raise ValueError(f"no {missing[0]}")
+            except DAMAGED as e:
+                raise UnreadableEventError(position, e) from None
             found[position] = (cls.kind, data)
         for position in chunk:
             yield (position, *found[position])

@@ -43,11 +43,17 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 def parse_url(url: str) -> dict[str, Any]:
     """Connection settings from a store URL; a malformed one is a usage error (exit 2)."""
     env = os.environ  # what the URL leaves out, libpq's environment variables give
+    # No message here quotes the URL or urllib's words about it: a password with an
+    # unescaped / ? # or @ splits it in the wrong places, and parts of it would show.
+    escape = "(in a user name or password, write / as %2F, ? as %3F, # as %23, @ as %40)"
+    parts = urlsplit(url)
+    if parts.fragment or "@" in parts.path or "@" in parts.query:
+        raise InvalidInputError(f"malformed PostgreSQL store URL {escape}")
     try:
-        parts = urlsplit(url)
         port = int(env.get("PGPORT", 5432)) if parts.port is None else parts.port
-    except ValueError as e:
-        raise InvalidInputError(f"malformed PostgreSQL store URL: {e}") from None
+    except ValueError:
+        raise InvalidInputError(f"malformed PostgreSQL store URL: the port is not a number "
+                                f"{escape}") from None
     if port == 0:
         raise InvalidInputError("malformed PostgreSQL store URL: port 0")
     query = parse_qs(parts.query, keep_blank_values=True)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from prognos.domain.errors import StoreError
+from prognos.projections.base_store import PROGNOS_TABLES
 from prognos.projections.views import VERSION
 
 
@@ -27,13 +28,16 @@ class SQLiteReader:
         try:
             uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
             self.connection = sqlite3.connect(uri, uri=True)
-            self.connection.execute("SELECT 1 FROM prognos_entries LIMIT 1")
-            found = self.connection.execute(
+            tables = {row[0] for row in self.connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            found = tables >= PROGNOS_TABLES and self.connection.execute(
                 "SELECT value FROM prognos_meta WHERE key = 'views_version'"
             ).fetchone()
         except sqlite3.Error as e:
-            raise StoreError(f"cannot read store {self.path}: {e}") from None
-        if found is None or found[0] != VERSION:
+            raise StoreError(f"cannot read store {self.path}: {sqlite_reason(self.path, e)}") from None
+        # Views of an older layout, or a table missing (or not a prognos store at all):
+        # opened as a store, which rebuilds, finishes or refuses it.
+        if not found or found[0] != VERSION:
             self.connection.close()
             raise OutdatedViews(self.path)
 
@@ -49,3 +53,14 @@ class SQLiteReader:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def sqlite_reason(path: str, error: Exception) -> str:
+    """SQLite's reason, and the likely cause when it is a folder the user cannot write:
+    even to read, SQLite keeps its -wal and -shm files beside a store in WAL mode."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if "readonly" in str(error) or "unable to open" in str(error):
+        if not os.access(folder, os.W_OK):
+            return (f"{error} (SQLite needs to create its -wal and -shm files in {folder}, "
+                    "which you cannot write: copy the store to a folder you can)")
+    return str(error)

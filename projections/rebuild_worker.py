@@ -24,10 +24,11 @@ import sys
 from typing import Any
 from urllib.parse import quote
 
-from prognos.domain.errors import StoreError
+from prognos.domain.errors import StoreError, damage
 from prognos.events.mapper import decode_rows
 from prognos.projections import views
 from prognos.projections.dialect import log_position
+from prognos.projections.log_rows import DAMAGED
 
 
 def prepared_range(
@@ -44,10 +45,9 @@ def prepared_range(
     if not rows:
         return 0, None
     try:
-        records = decode_rows(rows)
-    except (LookupError, ValueError) as e:  # a damaged or foreign event row
-        raise StoreError(f"the views cannot follow the log: {e}") from None
-    return len(rows), views.prepare(records, with_amounts)
+        return len(rows), views.prepare(decode_rows(rows), with_amounts)
+    except DAMAGED as e:  # a damaged or foreign event row
+        raise StoreError(f"the views cannot follow the log: {damage(e)}") from None
 
 
 def produce(source: tuple[str, Any], table: str, ranges: list[tuple[int, int]], out: Any) -> None:

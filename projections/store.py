@@ -21,6 +21,8 @@ from prognos.projections import views
 from prognos.projections.base_store import (
     PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
 )
+from prognos.projections.log_rows import EVENTS_TABLE
+from prognos.projections.reader import sqlite_reason
 
 CACHE_KIB = 64 * 1024  # 128 MB measured no faster (events now append), 75 MB more RSS
 
@@ -39,21 +41,41 @@ class SQLiteStore(BaseStore):
         try:
             self.datastore = SQLiteDatastore(self.path, originator_id_type="uuid")
             self.recorder = SQLiteProcessRecorder(self.datastore)
-            tables = self._tables()
-            if tables and not tables >= PROGNOS_TABLES:
-                raise not_a_prognos_store(self.path)
-            if not tables:
-                self.recorder.create_table()
-                with self.datastore.transaction(commit=True) as c:
-                    views.create(c)
-                    c.execute(SOURCES_SCHEMA)
+            if not self._tables() >= PROGNOS_TABLES:
+                with _creating(self.path):
+                    tables = self._tables()  # another process may have made them meanwhile
+                    if not tables >= PROGNOS_TABLES:
+                        self._create(tables)
         except (PersistenceError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open store {self.path}: {e}") from None
+            reason = sqlite_reason(self.path, e)
+            raise StoreError(f"cannot open store {self.path}: {reason}") from None
         try:
             self._open_views(catch_up, (PersistenceError, sqlite3.Error))
         except BaseException:
             self.close()
             raise
+
+    def _create(self, tables: set[str]) -> None:
+        """Create every table; finish a store whose creation was cut short (or whose view
+        tables were dropped) and fold its log anew, as on PostgreSQL."""
+        if tables - PROGNOS_TABLES - {"sqlite_sequence"} or self._foreign_events(tables):
+            raise not_a_prognos_store(self.path)
+        self.recorder.create_table()
+        with self.datastore.transaction(commit=True) as c:
+            views.create(c)
+            c.execute(SOURCES_SCHEMA)
+        if EVENTS_TABLE in tables:
+            self.rebuild()
+
+    def _foreign_events(self, tables: set[str]) -> bool:
+        """Whether an event table holds events that are not prognos's."""
+        if EVENTS_TABLE not in tables:
+            return False
+        with self.datastore.transaction(commit=False) as c:
+            # prognos's topics (events.mapper.TOPIC_PREFIX; not imported: it loads pydantic)
+            c.execute(f"SELECT 1 FROM {EVENTS_TABLE} WHERE topic NOT LIKE 'prognos.events.%' "
+                      "LIMIT 1")
+            return c.fetchone() is not None
 
     def _tables(self) -> set[str]:
         with self.datastore.transaction(commit=False) as c:
@@ -102,3 +124,27 @@ class SQLiteStore(BaseStore):
 
     def _helper_source(self) -> tuple[str, Any]:
         return ("sqlite", self.path)
+
+
+@contextmanager
+def _creating(path: str) -> Iterator[None]:
+    """Serialise the creation of a store among processes that open it at the same moment:
+    eventsourcing creates its tables in a transaction of its own, after checking outside
+    it, so two creations at once fail.
+
+    The lock is an flock on the store's folder, never a descriptor of the database file:
+    closing any descriptor of that file would drop the POSIX locks SQLite holds on it in
+    this process, and two writers could then commit at the same position (measured: a
+    lost write). Where no lock can be taken (no fcntl), creation goes on unserialised."""
+    try:
+        import fcntl
+
+        folder = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # which releases the flock

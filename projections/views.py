@@ -274,7 +274,10 @@ def write(cursor: Any, batch: Prepared) -> None:
             depth = depths.get(parent, -1)
             if depth < 0:
                 cursor.execute("SELECT depth FROM prognos_lines WHERE code = ?", (parent,))
-                depth = cursor.fetchone()[0]
+                row = cursor.fetchone()
+                # A parent the log never added (a damaged log): placed as a root, so the
+                # views still follow the log; `check` names the line.
+                depth = row[0] if row is not None else -1
                 depths[parent] = depth
             depth += 1
             children[parent] += 1

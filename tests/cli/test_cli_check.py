@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from backends import execute_sql
+from backends import execute_sql, position_column, query_sql
 
 Y = ("--year", "2024")
 R = ("--reason", "r")
@@ -166,3 +166,71 @@ def test_check_finds_a_tampered_report_figure_in_a_later_year(healthy, cli, ok):
     assert code == 1
     failed = {c["name"] for c in doc["checks"] if not c["ok"]}
     assert {"views_equal_replay", "reports_equal_replay"} <= failed
+
+
+def _damage_event(cli, kind: str, edit, holding: bytes = b"") -> int:
+    """Rewrite the stored state (or topic) of the first event of a kind (whose state holds
+    `holding`), as damage or a foreign program would; its position."""
+    column = position_column(cli.store_path)
+    rows = query_sql(cli.store_path, f"SELECT {column}, topic, state FROM stored_events "
+                                     f"ORDER BY {column}")
+    for position, topic, state in rows:
+        if topic.endswith(kind) and holding in bytes(state):
+            new_topic, new_state = edit(topic, bytes(state))
+            tamper(cli, f"UPDATE stored_events SET topic = ?, state = ? WHERE {column} = ?",
+                   new_topic, new_state, position)
+            return position
+    raise AssertionError(f"no {kind} event")
+
+
+@pytest.mark.parametrize(
+    "kind, edit, needle",
+    [
+        ("ActualBooked", lambda t, s: (t, b"{bad"), "cannot be read"),
+        ("ActualBooked", lambda t, s: ("prognos.events.ledger:Nope", s), "unknown event topic"),
+        ("ActualBooked", lambda t, s: (t, s.replace(b'"amount":"', b'"amount":"x')),
+         "cannot be read"),
+        ("ActualBooked", lambda t, s: (t, s.replace(b'"period":"2024-02"', b'"period":"2024-13"')),
+         "cannot be read"),
+    ],
+    ids=["not-json", "unknown-topic", "bad-amount", "month-13"],
+)
+def test_an_unreadable_event_fails_the_replay_checks_naming_its_position(
+    healthy, cli, kind, edit, needle
+):
+    position = _damage_event(cli, kind, edit)
+    code, doc = run_check(cli)
+    assert_shape(doc)
+    assert code == 1
+    failed = {c["name"]: c["detail"] for c in doc["checks"] if not c["ok"]}
+    assert needle in failed["views_equal_replay"]
+    assert f"position {position}" in failed["views_equal_replay"]
+    assert {"decision_views_equal_replay", "reports_equal_replay"} <= failed.keys()
+    human = cli("check")
+    assert human.exit_code == 1 and "Traceback" not in human.output
+    # A command that shows the event's fields as stored: them, or one line and exit 1.
+    history = cli("history", "it-sak")
+    assert history.exception is None or isinstance(history.exception, SystemExit)
+    if history.exit_code:
+        assert history.exit_code == 1, history.output
+        assert history.stderr.count("\n") == 1 and f"position {position}" in history.stderr
+
+
+@pytest.mark.parametrize(
+    "kind, edit, needle",
+    [
+        ("ActualBooked", lambda t, s: (t, s.replace(b'"code":"it-sak"', b'"code":"ghost"')),
+         "unknown line"),
+        ("LineAdded", lambda t, s: (t, s.replace(b'"parent":"it"', b'"parent":"nope"')),
+         "unknown parent"),
+    ],
+    ids=["booking-for-no-line", "line-under-no-parent"],
+)
+def test_an_event_naming_a_line_that_was_never_added_fails_check(healthy, cli, kind, edit,
+                                                                 needle):
+    _damage_event(cli, kind, edit, holding=b'"it-sak"')
+    assert cli("rebuild").exit_code == 0  # the views follow the log as it is
+    code, doc = run_check(cli)
+    assert code == 1
+    failed = {c["name"]: c["detail"] for c in doc["checks"] if not c["ok"]}
+    assert needle in failed["decision_views_equal_replay"]

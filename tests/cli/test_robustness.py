@@ -191,3 +191,29 @@ def test_the_demo_never_replaces_an_empty_store_or_one_kept_by_a_user_called_dem
     result = cli("demo", "--out", str(cli.store_path))
     assert "not a demo store" in _one_line(result, 1)
     assert snapshot(cli.store_path) == before
+
+
+def test_an_empty_store_name_is_a_usage_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from prognos.cli.main import app
+
+    result = CliRunner().invoke(app, ["--store", " ", "line", "add", "x", "--name", "X"])
+    assert result.exit_code == 2, result.output
+    assert "--store is empty" in result.output
+
+
+def test_a_store_in_a_folder_the_user_cannot_write_says_why_it_cannot_be_read(tmp_path,
+                                                                             monkeypatch):
+    """SQLite keeps -wal and -shm files beside a WAL store even to read it (as root, as
+    the tests run, every folder is writable: the check of the folder is simulated)."""
+    import sqlite3
+
+    from prognos.projections import reader
+
+    monkeypatch.setattr(reader.os, "access", lambda path, mode: False)
+    error = sqlite3.OperationalError("attempt to write a readonly database")
+    reason = reader.sqlite_reason(str(tmp_path / "a.db"), error)
+    assert "-wal and -shm" in reason and str(tmp_path) in reason
+    assert reader.sqlite_reason(str(tmp_path / "a.db"), sqlite3.OperationalError("disk I/O error")) \
+        == "disk I/O error"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import textwrap
 from datetime import datetime, timedelta, timezone
@@ -17,7 +18,7 @@ from backends import (
 
 from prognos.cli.render import report_json
 from prognos.domain.application import Ledger
-from prognos.domain.errors import RefusedError
+from prognos.domain.errors import RefusedError, StoreError
 from prognos.domain.period import YearMonth
 from prognos.projections.report import report
 from prognos.projections.base_store import BaseStore
@@ -397,3 +398,60 @@ def test_a_store_written_with_a_stream_per_line_takes_new_events_in_the_ledger_s
     after = _everything(cli, writes)["history kommun"]["events"]
     assert after[:-1] == before["history kommun"]["events"]
     assert after[-1]["position"] == position
+
+
+@pytest.mark.sqlite_only  # PostgreSQL: test_processes_opening_a_new_schema_at_once_create_it_once
+def test_processes_creating_a_new_store_file_at_once_all_succeed(tmp_path):
+    """eventsourcing checks, then creates its tables in a transaction of its own: two
+    first uses at the same moment used to fail one of them (or call the file a
+    database of something else). Creation is serialised among processes, and every
+    write that says it was recorded is in the log (a lock on the database file itself
+    once lost one: closing its descriptor dropped SQLite's locks)."""
+    import subprocess
+    import sys
+
+    for attempt in range(5):
+        store = tmp_path / f"race{attempt}.db"
+        env = {"PROGNOS_STORE": str(store), "PROGNOS_USER": "anna",
+               **{k: v for k, v in os.environ.items() if not k.startswith("PROGNOS_")}}
+        script = Path(sys.executable).parent / "prognos"
+        procs = [subprocess.Popen([str(script), "line", "add", f"l{i}", "--name", "L"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for i in range(4)]
+        results = [(p.wait(timeout=60), p.stderr.read().decode()) for p in procs]
+        assert [code for code, _ in results] == [0] * 4, results
+        rows = query_sql(store, "SELECT rowid FROM stored_events ORDER BY rowid")
+        assert [r[0] for r in rows] == [1, 2, 3, 4]
+        lines = query_sql(store, "SELECT code FROM prognos_lines ORDER BY code")
+        assert [r[0] for r in lines] == ["l0", "l1", "l2", "l3"]
+
+
+@pytest.mark.sqlite_only  # PostgreSQL: test_views_cut_short_are_made_again_from_the_log
+def test_a_store_file_missing_a_view_table_is_finished_and_folded_from_its_log(cli):
+    from prognos.projections.audit import run_checks
+
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    execute_sql(cli.store_path, "DROP TABLE prognos_commands")
+    execute_sql(cli.store_path, "DROP TABLE prognos_entries")
+    assert _everything(cli, writes) == before
+    with open_store(cli.store_path) as store:
+        assert all(c.ok for c in run_checks(store))
+
+
+@pytest.mark.sqlite_only
+def test_an_event_table_of_another_application_is_not_turned_into_a_store(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    with con:
+        con.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version "
+                    "INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, "
+                    "originator_version))")
+        con.execute("INSERT INTO stored_events VALUES ('x', 1, 'shop.orders:Placed', '{}')")
+    con.close()
+    with pytest.raises(StoreError, match="something else"):
+        open_store(other)
+    con = sqlite3.connect(other)
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == [
+        "stored_events", "sqlite_autoindex_stored_events_1"]
+    con.close()
