@@ -20,12 +20,16 @@ class PrognosGroup(TyperGroup):
 
         extra["standalone_mode"] = False
         try:
-            _utf8_arguments(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "prognos", **extra)
         except LedgerError as e:
             _fail(str(e), e.exit_code)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             _fail("aborted", 1)
+        except UnicodeEncodeError:
+            # Text typed in a terminal with another encoding reached a store or a file
+            # name: Python keeps its bytes as lone surrogates, which neither can hold.
+            # (The argument is not repeated: it may be part of a store URL's password.)
+            _fail("an argument is not valid UTF-8 text (check the terminal's encoding)", 2)
         except Exception as e:
             if _is_storage_error(e):
                 # A locked or damaged store is not a bug in prognos: say so in one line.
@@ -41,22 +45,6 @@ class PrognosGroup(TyperGroup):
                 raise
             _fail(e.format_message(), e.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
-
-
-def _utf8_arguments(args: Any) -> None:
-    """Refuse an argument that is not UTF-8 (typed in a terminal with another encoding):
-    Python keeps its bytes as lone surrogates, which no store or JSON can hold."""
-    from prognos.domain.errors import InvalidInputError
-
-    for arg in args:
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidInputError(
-                f"argument {arg!r} is not valid UTF-8 text (check the terminal's encoding)"
-            ) from None
-        except AttributeError:  # not text: typer reports what it is
-            pass
 
 
 def _is_storage_error(error: Exception) -> bool:

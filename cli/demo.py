@@ -86,6 +86,7 @@ def _show(out: Path, tables: dict[str, Any], findings: Any, events: int, notes: 
 def _make_room(out: Path) -> None:
     """Remove the previous demo store, and refuse to remove anything else."""
     import sqlite3
+    from urllib.parse import quote
 
     from prognos.cli.seed_ledger import REPORT
     from prognos.domain.errors import InvalidInputError, RefusedError
@@ -98,7 +99,8 @@ def _make_room(out: Path) -> None:
         raise RefusedError(f"--out {out} is a folder: give a file name")
     if out.exists():
         try:
-            with sqlite3.connect(f"file:{out}?mode=ro", uri=True) as con:
+            uri = f"file:{quote(os.fsencode(os.path.abspath(out)))}?mode=ro"  # ? and # too
+            with sqlite3.connect(uri, uri=True) as con:
                 con.execute("SELECT 1 FROM prognos_entries LIMIT 1")  # a prognos store
                 # A demo store: events, all by the demo's user, some citing the report.
                 # (An empty store, or one whose user happens to be called "demo", is not.)

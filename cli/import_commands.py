@@ -134,13 +134,17 @@ def import_file(
     if kind is None or kind.lower() not in KINDS:
         raise InvalidInputError("give --kind budget, forecast, actual or lines")
     spec_kind = KINDS[kind.lower()]
-    for option, value, applies_to in (
-        ("--effective", effective, "budget"), ("--as-of", as_of, "forecast"),
-        ("--period", period, "actual"),
+    for option, key, value, applies_to in (
+        ("--effective", "effective", effective, "budget"),
+        ("--as-of", "as_of", as_of, "forecast"),
+        ("--period", "period", period, "actual"),
     ):
-        if value is not None and spec_kind != applies_to:
-            raise InvalidInputError(f"{option} is for a {applies_to} import, not a {spec_kind} import")
+        if spec_kind != applies_to and (value is not None or m.get(key) is not None):
+            given = option if value is not None else f"{key} (in the mapping file)"
+            raise InvalidInputError(f"{given} is for a {applies_to} import, not a {spec_kind} import")
     path = Path(files[0])
+    # A file name in another encoding than UTF-8 (legal on Linux) is kept as readable text.
+    name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -179,15 +183,15 @@ def import_file(
         parent=pick(parent, "parent"),
         reason=pick(reason, "reason"),
     )
-    table = read_table(data, path.name, pick(delimiter, "delimiter"), pick(sheet, "sheet"))
+    table = read_table(data, name, pick(delimiter, "delimiter"), pick(sheet, "sheet"))
     ledger = open_ledger(ctx)
     console = make_console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         # Rows are read, decided and written as the import consumes them.
-        task = progress.add_task(f"importing {path.name}", total=len(table.rows))
+        task = progress.add_task(f"importing {name}", total=len(table.rows))
         rows = read_rows(table, spec, lambda n: progress.advance(task, n))
         source = SourceFile(
-            path.name, hashlib.sha256(data).hexdigest(), data, len(table.rows),
+            name, hashlib.sha256(data).hexdigest(), data, len(table.rows),
             column_names(table, spec),
         )
         result = ledger.import_rows(rows, spec, source)
@@ -202,10 +206,10 @@ def import_file(
     if as_json:
         print_json(summary)
     elif result.already_imported:
-        typer.echo(f"{path.name} (sha256 {result.sha256}) was already imported: nothing added")
+        typer.echo(f"{name} (sha256 {result.sha256}) was already imported: nothing added")
     else:
         typer.echo(
-            f"imported {path.name}: {result.rows} rows, {result.events_recorded} events at positions "
+            f"imported {name}: {result.rows} rows, {result.events_recorded} events at positions "
             f"{summary['first_position']}-{summary['last_position']} (sha256 {result.sha256})"
         )
         if result.skipped:

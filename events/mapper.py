@@ -100,8 +100,12 @@ def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]
     if cls is None:
         raise LookupError(f"unknown event topic {topic!r}")
     data: dict[str, Any] = orjson.loads(state)
+    if not isinstance(data, dict):
+        raise ValueError(f"a stored state must be a JSON object, not {type(data).__name__}")
     version = data.pop("class_version", 1)
     if version != cls.class_version:
+        if not isinstance(version, int) or version > cls.class_version:
+            raise LookupError(f"{cls.kind} v{version} was written by a newer prognos")
         data = upcast(cls.kind, version, cls.class_version, data)
     return cls, data
 

@@ -71,7 +71,7 @@ class BaseStore:
         if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
             try:
                 return rebuild_worker.Helper(self._helper_source(), EVENTS_TABLE, ranges)
-            except OSError:  # no interpreter to start (an embedded Python): work alone
+            except Exception:  # no interpreter to start (an embedded Python): work alone
                 return None
         return None
 

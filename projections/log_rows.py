@@ -16,9 +16,9 @@ from prognos.projections.dialect import log_position
 EVENTS_TABLE = "stored_events"  # eventsourcing's
 CHUNK = 500
 # What reading a damaged or foreign event row raises: bad JSON or fields (ValueError,
-# pydantic's ValidationError among them), an unknown topic (LookupError), a field of
-# the wrong type, or a month or amount the domain refuses.
-DAMAGED = (ValueError, LookupError, TypeError, ArithmeticError, LedgerError)
+# pydantic's ValidationError among them), an unknown topic (LookupError), a field or a
+# whole state of the wrong type, or a month or amount the domain refuses.
+DAMAGED = (ValueError, LookupError, TypeError, AttributeError, ArithmeticError, LedgerError)
 AUDIT_FIELDS = ("event_id", "command_id", "recorded_at", "user")
 
 

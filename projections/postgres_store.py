@@ -45,8 +45,12 @@ def parse_url(url: str) -> dict[str, Any]:
     env = os.environ  # what the URL leaves out, libpq's environment variables give
     # No message here quotes the URL or urllib's words about it: a password with an
     # unescaped / ? # or @ splits it in the wrong places, and parts of it would show.
-    escape = "(in a user name or password, write / as %2F, ? as %3F, # as %23, @ as %40)"
-    parts = urlsplit(url)
+    escape = ("(in a user name or password, write / as %2F, ? as %3F, # as %23, @ as %40, "
+              "[ as %5B, ] as %5D)")
+    try:
+        parts = urlsplit(url)  # a [ or ] outside a host is "Invalid IPv6 URL" to urllib
+    except ValueError:
+        raise InvalidInputError(f"malformed PostgreSQL store URL {escape}") from None
     if parts.fragment or "@" in parts.path or "@" in parts.query:
         raise InvalidInputError(f"malformed PostgreSQL store URL {escape}")
     try:

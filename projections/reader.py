@@ -26,7 +26,8 @@ class SQLiteReader:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = os.fspath(path)
         try:
-            uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
+            # (as bytes: a file name may hold any bytes, and a URI escapes them all)
+            uri = f"file:{quote(os.fsencode(os.path.abspath(self.path)))}?mode=ro"
             self.connection = sqlite3.connect(uri, uri=True)
             tables = {row[0] for row in self.connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -34,7 +35,8 @@ class SQLiteReader:
                 "SELECT value FROM prognos_meta WHERE key = 'views_version'"
             ).fetchone()
         except sqlite3.Error as e:
-            raise StoreError(f"cannot read store {self.path}: {sqlite_reason(self.path, e)}") from None
+            reason = sqlite_reason(self.path, e)
+            raise StoreError(f"cannot read store {self.path}: {reason}") from None
         # Views of an older layout, or a table missing (or not a prognos store at all):
         # opened as a store, which rebuilds, finishes or refuses it.
         if not found or found[0] != VERSION:

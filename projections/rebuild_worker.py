@@ -51,7 +51,7 @@ def prepared_range(
 
 
 def produce(source: tuple[str, Any], table: str, ranges: list[tuple[int, int]], out: Any) -> None:
-    """Send (count, Prepared) for each range in order, or ("failed", error) and stop."""
+    """Send (count, Prepared) for each range in order, or ("failed",) and stop."""
     try:
         cursor = _open(source)
         with_amounts: set[str] = set()
@@ -59,8 +59,11 @@ def produce(source: tuple[str, Any], table: str, ranges: list[tuple[int, int]], 
             out.send(prepared_range(cursor, table, after, upto, with_amounts))
     except KeyboardInterrupt:  # the user stopped the rebuild; it says so itself
         pass
-    except Exception as e:  # handed to the rebuilding process, which fails with it
-        _send_failure(out, e)
+    except Exception:  # the rebuilding process does the rest itself (and meets any damage)
+        try:
+            out.send(("failed",))
+        except OSError:  # the rebuilding process has gone: nobody to tell
+            pass
     finally:
         out.close()
 
@@ -69,7 +72,8 @@ def _open(source: tuple[str, Any]) -> Any:
     """A read-only cursor on the store: ("sqlite", path) or ("postgres", connection settings)."""
     kind, where = source
     if kind == "sqlite":
-        uri = f"file:{quote(os.path.abspath(where))}?mode=ro"
+        # (as bytes: a file name may hold any bytes, and a URI escapes them all)
+        uri = f"file:{quote(os.fsencode(os.path.abspath(where)))}?mode=ro"
         return sqlite3.connect(uri, uri=True).cursor()
     import psycopg
 
@@ -79,17 +83,6 @@ def _open(source: tuple[str, Any]) -> Any:
     conn = psycopg.connect(**settings, autocommit=True, options=f"-c search_path={where['schema']}")
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     return PgCursor(conn.cursor())
-
-
-def _send_failure(out: Any, error: Exception) -> None:
-    for item in (error, RuntimeError(str(error))):
-        try:
-            out.send(("failed", item))
-            return
-        except OSError:  # the rebuilding process has gone: nobody to tell
-            return
-        except Exception:  # the error itself could not be pickled: send its text
-            continue
 
 
 class Helper:
@@ -105,7 +98,8 @@ class Helper:
 
     def __init__(self, source: tuple[str, Any], table: str, ranges: list[tuple[int, int]]):
         mine = [r for i, r in enumerate(ranges) if _helped(i)]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.curdir for p in sys.path)}
+        path = [p or os.curdir for p in sys.path if isinstance(p, str)]  # others are ignored
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
         self.process = subprocess.Popen(
             # -P: the working folder is not put first on its path (only the caller's path is)
             [sys.executable, "-P", "-m", __name__],
@@ -124,17 +118,15 @@ class Helper:
         return _helped(batch)
 
     def next(self) -> tuple[int, views.Prepared | None] | None:
-        """The next batch it prepared; None if it has stopped without saying why (it
-        could not start, or was killed): the caller then prepares the batch itself."""
+        """The next batch it prepared; None if it has stopped (it could not start or
+        connect, was killed, or met a damaged event): the caller then prepares the
+        batch itself, and meets the same damage if that was the reason."""
         try:
             item = pickle.load(self.receiving)
         except (EOFError, OSError, pickle.UnpicklingError):
             return None
         if item[0] == "failed":
-            error = item[1]
-            raise error if isinstance(error, StoreError) else StoreError(
-                f"the views cannot follow the log: {error}"
-            )
+            return None
         return item  # type: ignore[no-any-return]
 
     def close(self) -> None:

@@ -144,7 +144,10 @@ def _creating(path: str) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(folder, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        except OSError:  # a file system without flock (NFS, say)
+            pass
         yield
     finally:
         os.close(folder)  # which releases the flock

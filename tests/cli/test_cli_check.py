@@ -192,8 +192,12 @@ def _damage_event(cli, kind: str, edit, holding: bytes = b"") -> int:
          "cannot be read"),
         ("ActualBooked", lambda t, s: (t, s.replace(b'"period":"2024-02"', b'"period":"2024-13"')),
          "cannot be read"),
+        ("ActualBooked", lambda t, s: (t, b'"x"'), "JSON object"),
+        ("ActualBooked", lambda t, s: (t, s.replace(b'"class_version":1', b'"class_version":99')),
+         "newer prognos"),
     ],
-    ids=["not-json", "unknown-topic", "bad-amount", "month-13"],
+    ids=["not-json", "unknown-topic", "bad-amount", "month-13", "not-an-object",
+         "future-version"],
 )
 def test_an_unreadable_event_fails_the_replay_checks_naming_its_position(
     healthy, cli, kind, edit, needle
@@ -234,3 +238,21 @@ def test_an_event_naming_a_line_that_was_never_added_fails_check(healthy, cli, k
     assert code == 1
     failed = {c["name"]: c["detail"] for c in doc["checks"] if not c["ok"]}
     assert needle in failed["decision_views_equal_replay"]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [lambda t, s: (t, b'"x"'),
+     lambda t, s: (t, s.replace(b'"amount":"', b'"amount":12.5,"was":"'))],
+    ids=["not-an-object", "amount-as-a-number"],
+)
+def test_a_rebuild_meeting_a_damaged_event_fails_in_one_line_and_keeps_the_views(healthy, cli,
+                                                                                  edit):
+    before = query_sql(cli.store_path, "SELECT * FROM prognos_entries ORDER BY position")
+    position = _damage_event(cli, "ActualBooked", edit, holding=b'"it-sak"')
+    result = cli("rebuild")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert "cannot follow the log" in result.stderr
+    assert query_sql(cli.store_path, "SELECT * FROM prognos_entries ORDER BY position") == before
+    assert position

@@ -301,6 +301,35 @@ def test_a_month_option_of_another_kind_is_a_usage_error(tree, put, usage_error,
                 option, "2024-05", names=[option])
 
 
+@pytest.mark.parametrize(
+    "kind, key", [("budget", "as_of"), ("forecast", "period"), ("actual", "effective")]
+)
+def test_a_month_key_of_another_kind_in_a_mapping_file_is_a_usage_error(tree, put, usage_error,
+                                                                       kind, key):
+    mapping = put("m.json", json.dumps({"kind": kind, "year": 2024, key: "2024-05"}))
+    usage_error("import", str(put("b.csv", "code;amount\nskola;1\n")), "--mapping",
+                str(mapping), names=[key, "mapping file"])
+
+
+def test_a_file_whose_name_is_not_utf8_is_imported_under_a_readable_name(cli, tree, tmp_path,
+                                                                         imp):
+    """Linux allows any bytes in a file name; the name recorded is readable text."""
+    import os
+
+    path = os.path.join(os.fsencode(tmp_path), b"budget-\xe5r.csv")
+    with open(path, "wb") as f:
+        f.write(b"code;amount\nskola;7\n")
+    imp(os.fsdecode(path), "budget", "--year", "2024")
+    [event] = events_of(cli, "skola", "budget_set")
+    assert amounts(cli, "skola", "budget_set") == [Decimal(7)]
+    assert event["source"]["row"] == 2
+
+
+def test_an_amount_cell_of_many_characters_is_refused(tree, put, usage_error):
+    usage_error("import", str(put("b.csv", "code;amount\nskola;" + "1 " * 40 + "\n")),
+                "budget", "--year", "2024", names=["too long", "row 2"])
+
+
 # ---------------------------------------------------------------------------
 # Units and notation
 # ---------------------------------------------------------------------------

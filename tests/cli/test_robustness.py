@@ -137,14 +137,17 @@ def test_names_reasons_and_users_are_shown_exactly_as_written_in_the_tables(cli,
         ("budget", "set", "skola", "5", "--year", "2024", "--reason", "\udce9"),
         ("line", "add", "b\udcff", "--name", "B"),
         ("--user", "\udcff", "actual", "book", "skola", "10", "--period", "2024-01"),
-        ("history", "sk\udcf6la"),
     ],
-    ids=["note", "reason", "code", "user", "lookup"],
+    ids=["note", "reason", "code", "user"],
 )
 def test_an_argument_that_is_not_utf8_is_a_usage_error(usage_error, args):
     """A terminal in Latin-1 passes "é" as a byte that is not UTF-8; Python keeps it as a
     lone surrogate, which no store and no JSON can hold."""
     usage_error(*args, names="not valid UTF-8")
+
+
+def test_looking_up_a_code_that_is_not_utf8_finds_no_such_line(refused):
+    refused("history", "sk\udcf6la", names="unknown line")
 
 
 def test_domain_text_that_is_not_utf8_is_refused_by_the_rules_too():

@@ -455,3 +455,56 @@ def test_an_event_table_of_another_application_is_not_turned_into_a_store(tmp_pa
     assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == [
         "stored_events", "sqlite_autoindex_stored_events_1"]
     con.close()
+
+
+def test_a_rebuild_with_a_path_object_on_sys_path_still_gets_its_helper(cli, monkeypatch):
+    """Python ignores entries of sys.path that are not text; so does the helper's start."""
+    import sys
+
+    from prognos.projections import base_store
+
+    writes = _cli_scenario(cli)
+    before = _everything(cli, writes)
+    monkeypatch.setattr(sys, "path", [*sys.path, Path("/nowhere")])
+    monkeypatch.setattr(base_store, "HELPER_FROM", 0)
+    monkeypatch.setattr(base_store, "BATCH", 4)
+    monkeypatch.setattr(base_store.os, "cpu_count", lambda: 2)
+    from prognos.projections import rebuild_worker
+
+    started = []
+
+    class Counting(rebuild_worker.Helper):
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self.process)
+
+    monkeypatch.setattr(rebuild_worker, "Helper", Counting)
+    assert cli("rebuild").exit_code == 0
+    assert started and started[0].wait(timeout=30) == 0  # it ran, and finished its work
+    assert _everything(cli, writes) == before
+
+
+@pytest.mark.sqlite_only
+def test_a_store_is_created_where_its_folder_cannot_be_locked(tmp_path, monkeypatch):
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with open_store(tmp_path / "new.db") as store:
+        assert store.max_position() == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_store_file_whose_name_is_not_utf8_works(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    store = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"ekonomi-\xe5r.db"))
+    script = Path(sys.executable).parent / "prognos"
+    for args in (["line", "add", "it", "--name", "IT"], ["history", "it", "--json"]):
+        done = subprocess.run([str(script), "--store", store, "--user", "anna", *args],
+                              capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr

@@ -69,19 +69,33 @@ def test_a_malformed_url_is_a_usage_error_before_any_connection(url, named):
         "postgresql://postgres:7741/etpw@127.0.0.1:5432/test",
         "postgresql://postgres:12#etpw@127.0.0.1:5432/test",
         "postgresql://postgres:s3?etpw@127.0.0.1:5432/test",
+        "postgresql://postgres:s3]etpw@127.0.0.1:5432/test",
+        "postgresql://postgres:s3[etpw@127.0.0.1:5432/test",
     ],
-    ids=["slash", "slash-after-digits", "hash", "question-mark"],
+    ids=["slash", "slash-after-digits", "hash", "question-mark", "bracket", "open-bracket"],
 )
 def test_a_password_with_unescaped_characters_is_a_usage_error_that_shows_none_of_it(url):
     """urllib splits such a URL in the wrong places; neither its words nor the parts
     (a host or port that is really half the password) may reach the user."""
     with pytest.raises(InvalidInputError, match="%2F"):
         parse_url(url)
+    with pytest.raises(InvalidInputError) as refused:
+        parse_url(url)
+    assert "etpw" not in str(refused.value)
     code, out, err = _run(url, "report", "--year", "2024", "--as-of", "2024-05")
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1
     for secret in ("s3cr", "etpw", "7741", "12"):
         assert secret not in err, err
+
+
+def test_a_password_that_is_not_utf8_is_a_usage_error_that_shows_none_of_it():
+    """Typed in a terminal with another encoding: refused in one line, and the line does
+    not repeat the argument (it is the password)."""
+    url = "postgresql://postgres:s3cret\udce5@127.0.0.1:5432/test"
+    code, out, err = _run(url, "report", "--year", "2024", "--as-of", "2024-05")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and "UTF-8" in err and "s3cret" not in err
 
 
 def test_an_unreachable_server_is_one_line_and_exit_1():
