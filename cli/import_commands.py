@@ -123,14 +123,19 @@ def import_file(
     from prognos.domain.tables import read_table
 
     m = _mapping(mapping)
-    kind = kind or m.get("kind")
     files = list(args)
-    if len(files) == 2 and files[0].lower() in KINDS and not kind:
-        kind = files.pop(0)
-    elif len(files) == 2 and files[1].lower() in KINDS and not kind:
-        kind = files.pop(1)
+    word = None  # the kind as a word before or after the file
+    if len(files) == 2 and files[0].lower() in KINDS:
+        word = files.pop(0)
+    elif len(files) == 2 and files[1].lower() in KINDS:
+        word = files.pop(1)
     if len(files) != 1:
-        raise InvalidInputError("give one FILE (and the kind: budget, forecast or actual)")
+        raise InvalidInputError("give one FILE (and the kind: budget, forecast, actual or lines)")
+    # The kind may be said more than once (a word, --kind, the mapping file), never two ways.
+    said = {KINDS.get(k.lower(), k) for k in (word, kind, m.get("kind")) if k is not None}
+    if len(said) > 1:
+        raise InvalidInputError(f"two kinds given: {' and '.join(sorted(said))}")
+    kind = next(iter(said), None)
     if kind is None or kind.lower() not in KINDS:
         raise InvalidInputError("give --kind budget, forecast, actual or lines")
     spec_kind = KINDS[kind.lower()]
@@ -218,7 +223,8 @@ def import_file(
 
 def source(
     ctx: typer.Context,
-    sha256: Annotated[str, typer.Argument(help="The SHA-256 an import reported.")],
+    sha256: Annotated[str, typer.Argument(
+        metavar="SHA256", help="The full SHA-256 an import reported.")],
 ) -> None:
     """Write an imported file's exact bytes to stdout."""
     from prognos.domain.errors import RefusedError

@@ -17,8 +17,9 @@ actual_app = sub_app("Book and reverse actual outcomes.")
 period_app = sub_app("Close months for booking.")
 note_app = sub_app("Write explanations of deviations.")
 
-Amount = Annotated[str, typer.Argument(help="Kronor, e.g. 1236897, '1 236 897', '51,3 mkr'.")]
-Code = Annotated[str, typer.Argument(help="Line code.")]
+Amount = Annotated[str, typer.Argument(
+    metavar="AMOUNT", help="Kronor, e.g. 1236897, '1 236 897', '51,3 mkr'.")]
+Code = Annotated[str, typer.Argument(metavar="CODE", help="Line code.")]
 
 
 @line_app.command("add")
@@ -45,7 +46,7 @@ def budget_set(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Make AMOUNT the line's annual budget from month EFFECTIVE on."""
+    """Make AMOUNT the line's annual budget from month --effective on."""
     events = open_ledger(ctx).set_budget(
         code, amount(value), year(year_), reason, effective=month(effective)
     )
@@ -82,7 +83,7 @@ def forecast_set(
     reason: Reason,
     as_json: Json = False,
 ) -> None:
-    """Record the full-year forecast as made in month AS_OF."""
+    """Record the full-year forecast as made in month --as-of."""
     events = open_ledger(ctx).revise_forecast(
         code, amount(value), year(year_), month(as_of), reason
     )
@@ -107,7 +108,8 @@ def actual_book(
 @actual_app.command("reverse")
 def actual_reverse(
     ctx: typer.Context,
-    event_id: Annotated[str, typer.Argument(help="Event id of the booking.")],
+    event_id: Annotated[str, typer.Argument(
+        metavar="EVENT_ID", help="Event id of the booking (shown by `history`).")],
     reason: Reason,
     period: Annotated[
         Optional[str], typer.Option("--period", help="YYYY-MM, default the booking's.")
@@ -132,7 +134,7 @@ def period_close(
 def note_add(
     ctx: typer.Context,
     code: Code,
-    text: Annotated[str, typer.Argument(help="The explanation.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The explanation.")],
     year_: Year,
     period: Annotated[str, typer.Option("--period", help="YYYY-MM it explains.")],
     as_json: Json = False,

@@ -47,7 +47,7 @@ def report(
 
 def history(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Line code (a roll-up shows its subtree).")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Line code (a roll-up shows its subtree).")],
     year_: Annotated[Optional[int], typer.Option("--year", help="Only this year.")] = None,
     as_json: Json = False,
 ) -> None:
@@ -72,7 +72,7 @@ def history(
 
 def why(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Line code (roll-ups too).")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Line code (roll-ups too).")],
     year_: Year,
     from_: Annotated[str, typer.Option("--from", help="YYYY-MM: the earlier forecast.")],
     to: Annotated[str, typer.Option("--to", help="YYYY-MM: the later forecast.")],
@@ -121,7 +121,10 @@ def rebuild(ctx: typer.Context, as_json: Json = False) -> None:
         typer.echo(f"rebuilt the views from {count} events")
 
 
-def init(ctx: typer.Context) -> None:
+def init(ctx: typer.Context, as_json: Json = False) -> None:
     """Create the store if it does not exist (any command does so on first use)."""
     store = open_store(ctx)
+    if as_json:
+        print_json({"store": store.path, "events": store.max_position()})
+        return
     typer.echo(f"store {store.path} ready, {store.max_position()} events")

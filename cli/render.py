@@ -139,13 +139,15 @@ def bridge_table(b: Any) -> Any:
         f"({format_display(b.from_forecast)} -> {format_display(b.to_forecast)}, "
         f"change {format_display(b.change)} kr)"
     ))
-    for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Reason"):
+    for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Recorded at",
+                   "Reason"):
         amount = header in ("Before", "Delta", "After")
         table.add_column(header, justify="right" if amount else "left", no_wrap=amount)
     for s in b.steps:
         table.add_row(
             str(s.month), text(s.line), s.kind, format_display(s.before),
-            format_display(s.delta), format_display(s.after), text(s.user), text(s.reason),
+            format_display(s.delta), format_display(s.after), text(s.user), s.recorded_at,
+            text(s.reason),
         )
     return table
 
@@ -167,19 +169,21 @@ def write_json_list(
 def history_lines(*parts: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A long history as plain columns, one event a line."""
     yield f"{'position':>9}  {'recorded at':32}  {'user':12}  {'kind':18}  {'line':20}  " \
-          f"{'month':7}  {'amount':>16}  reason / text\n"
+          f"{'month':7}  {'amount':>16}  {'ref':12}  {'event id':36}  reason / text\n"
     for events in parts:
         for e in events:
             note = e.get("text") or e.get("reason") or ""
             yield (f"{e['position']:>9}  {e['recorded_at']:32}  {e['user']:12}  {e['kind']:18}  "
-                   f"{e['line'] or '':20}  {e['month'] or '':7}  {e['amount'] or '':>16}  {note}\n")
+                   f"{e['line'] or '':20}  {e['month'] or '':7}  {e['amount'] or '':>16}  "
+                   f"{e.get('ref') or '':12}  {e['event_id']:36}  {note}\n")
 
 
 def history_table(code: str, events: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
     table = Table(title=text(f"History of {code}"))
-    for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Reason / text"):
+    for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Ref",
+                   "Reason / text", "Event id"):
         number = header in ("Pos", "Amount")
         table.add_column(header, justify="right" if number else "left", no_wrap=number)
     for e in events:
@@ -190,7 +194,7 @@ def history_table(code: str, events: list[dict[str, Any]]) -> Any:
             note += f" (reverses {e['corrects']})"
         table.add_row(
             str(e["position"]), e["recorded_at"], text(e["user"]), e["kind"], text(e["line"]),
-            e["month"] or "", e["amount"] or "", text(note),
+            e["month"] or "", e["amount"] or "", text(e.get("ref")), text(note), e["event_id"],
         )
     return table
 

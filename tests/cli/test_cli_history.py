@@ -169,8 +169,12 @@ def test_history_year_keeps_only_that_years_events(tree, ok, cli):
     assert len([e for e in all_events if e["kind"] != "line_added"]) == 6
 
 
-def test_history_without_json_is_a_table(story, ok, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "250")
+def test_history_without_json_is_a_table(story, ok, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
     out = ok("history", "it-sak").stdout
     for word in ("budget_set", "actual_reversed", "bertil", "Fel konto"):
         assert word in out
+    # The event id (what `actual reverse` takes) and the reference are shown too.
+    for event in cli.json("history", "it-sak")["events"]:
+        assert event["event_id"] in out
+        assert event["ref"] is None or event["ref"] in out

@@ -223,7 +223,9 @@ def test_why_works_for_the_top_of_a_deeper_tree(tree, ok, cli):
     assert doc["to"]["forecast"] == "190.00"
 
 
-def test_why_without_json_is_a_table(bridge_story, ok, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "250")
+def test_why_without_json_is_a_table(bridge_story, ok, cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
     out = ok("why", "it", *Y, "--from", "2024-01", "--to", "2024-06").stdout
     assert "Till skolan" in out and "2024-03" in out
+    doc = cli.json("why", "it", *Y, "--from", "2024-01", "--to", "2024-06")
+    assert all(step["recorded_at"] in out for step in doc["steps"])  # who, when and why

@@ -118,6 +118,20 @@ def test_the_kind_is_an_option_or_a_word_before_or_after_the_file(tree, put, imp
     assert fig(line_of("skola", "2024-12"), "budget") == Decimal(500)
 
 
+def test_the_kind_may_be_given_both_as_a_word_and_in_the_mapping_file(tree, put, imp, line_of):
+    """As the README shows: `import budget b.csv --mapping m.toml` with `kind` in m.toml."""
+    mapping = put("m.toml", 'kind = "budget"\nyear = 2024\n')
+    imp("budget", put("b.csv", "code;amount\nskola;500\n"), "--mapping", mapping)
+    assert fig(line_of("skola", "2024-12"), "budget") == Decimal(500)
+
+
+def test_two_different_kinds_are_a_usage_error(tree, put, usage_error):
+    mapping = put("m.toml", 'kind = "budget"\nyear = 2024\n')
+    usage_error("import", "forecast", str(put("b.csv", "code;amount\nskola;5\n")),
+                "--mapping", str(mapping), "--as-of", "2024-05",
+                names=["two kinds", "budget", "forecast"])
+
+
 def test_a_budget_file_with_an_effective_month(tree, put, imp, line_of):
     imp(put("b.csv", "code;amount\nskola;1200\n"), "budget", "--year", "2024",
         "--effective", "2024-07")

@@ -3,6 +3,7 @@ and nothing of the user's is touched."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -220,3 +221,10 @@ def test_a_store_in_a_folder_the_user_cannot_write_says_why_it_cannot_be_read(tm
     assert "-wal and -shm" in reason and str(tmp_path) in reason
     assert reader.sqlite_reason(str(tmp_path / "a.db"), sqlite3.OperationalError("disk I/O error")) \
         == "disk I/O error"
+
+
+def test_init_takes_json_like_every_command(cli):
+    result = cli("init", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["events"] == 0 and doc["store"]
