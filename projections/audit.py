@@ -14,7 +14,7 @@ from typing import Any
 from prognos.domain.clock import format_instant
 from prognos.domain.errors import UnreadableEventError
 from prognos.domain.period import YearMonth
-from prognos.projections import views
+from prognos.projections import seals, views
 from prognos.projections.replay import replay_reports
 from prognos.projections.report import report
 from prognos.projections.rollup import AMOUNT_FIELDS, Report
@@ -48,11 +48,13 @@ def run_checks(store: Any) -> list[Check]:
             # A damaged event row: every check that replays the log fails, naming it.
             from_log = [Check("views_equal_replay", False, str(e)),
                         *(Check(name, False, f"not checked: {e}") for name in _REPLAYED[1:])]
+        sealed, detail = seals.verify(c, c.connection.cursor())
         return [
             _views_current(store),
             *from_log,
             _transfers_net_to_zero(store),
             _reversal_links(store),
+            Check("log_sealed", sealed, detail),
         ]
 
 

@@ -32,8 +32,10 @@ if TYPE_CHECKING:  # the event models (pydantic) load only where events are read
 
 PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
-    "prognos_meta", "prognos_sources",
+    "prognos_meta", "prognos_sources", "prognos_seals",
 }
+# The tables folded from the log: when one is missing, the views are made anew.
+VIEW_TABLES = {"prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta"}
 BATCH = 20_000
 HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
 

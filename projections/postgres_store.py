@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from prognos.domain.errors import InvalidInputError, StoreError
 from prognos.events.streams import LEDGER_STREAM
-from prognos.projections import views
+from prognos.projections import seals, views
 from prognos.projections.base_store import (
-    PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
+    PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
 from prognos.projections.dialect import ddl
 from prognos.projections.log_rows import EVENTS_TABLE
@@ -145,7 +145,8 @@ class PostgresStore(BaseStore):
             with self._writing() as c:
                 views.create(c)
                 c.execute(ddl(c, SOURCES_SCHEMA))
-            if EVENTS_TABLE in tables:  # a log whose views were cut short: fold it anew
+                c.execute(ddl(c, seals.SCHEMA))  # a store from before sealing gets it here
+            if EVENTS_TABLE in tables and VIEW_TABLES - tables:  # views cut short: fold anew
                 self.rebuild()
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))

@@ -18,8 +18,9 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 from prognos.domain.errors import StoreError
 from prognos.events.streams import LEDGER_STREAM_ID
 from prognos.projections import views
+from prognos.projections import seals
 from prognos.projections.base_store import (
-    PROGNOS_TABLES, SOURCES_SCHEMA, BaseStore, not_a_prognos_store,
+    PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
 from prognos.projections.log_rows import EVENTS_TABLE
 from prognos.projections.reader import sqlite_reason
@@ -64,7 +65,8 @@ class SQLiteStore(BaseStore):
         with self.datastore.transaction(commit=True) as c:
             views.create(c)
             c.execute(SOURCES_SCHEMA)
-        if EVENTS_TABLE in tables:
+            c.execute(seals.SCHEMA)  # a store from before sealing gets it here
+        if EVENTS_TABLE in tables and VIEW_TABLES - tables:
             self.rebuild()
 
     def _foreign_events(self, tables: set[str]) -> bool:

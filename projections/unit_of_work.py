@@ -18,7 +18,7 @@ from prognos.domain.period import YearMonth
 from prognos.domain.state import BookingState, LineState
 from prognos.events.base import LedgerEvent
 from prognos.events.mapper import TOPIC_OF_KIND, encode, state_of
-from prognos.projections import views
+from prognos.projections import seals, views
 from prognos.projections.dialect import insert_rows, log_position
 from prognos.projections.log_rows import EVENTS_TABLE, last_position
 
@@ -123,5 +123,6 @@ class UnitOfWork:
         ]
         columns = (log_position(self.cursor), "originator_id", "originator_version", "topic", "state")
         insert_rows(self.cursor, EVENTS_TABLE, columns, rows)
+        seals.seal(self.cursor, first, [(row[3], row[4]) for row in rows])
         views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records], self._with_amounts)
         views.track(self.cursor, records[-1][0])

@@ -154,7 +154,7 @@ def test_check_reads_every_year_and_names_each_check_once_in_order(healthy, cli,
     assert [c["name"] for c in doc["checks"]] == [
         "views_up_to_date", "views_equal_replay", "decision_views_equal_replay",
         "recording_times", "reports_equal_replay", "rollups_sum_children",
-        "transfers_net_to_zero", "reversal_links",
+        "transfers_net_to_zero", "reversal_links", "log_sealed",
     ]
     assert "2 year(s)" in next(c["detail"] for c in doc["checks"] if c["name"] == "reports_equal_replay")
 
@@ -256,3 +256,67 @@ def test_a_rebuild_meeting_a_damaged_event_fails_in_one_line_and_keeps_the_views
     assert "cannot follow the log" in result.stderr
     assert query_sql(cli.store_path, "SELECT * FROM prognos_entries ORDER BY position") == before
     assert position
+
+
+# ---------------------------------------------------------------------------
+# Seals: a hash chain over the log, written with the events, never rebuilt
+# ---------------------------------------------------------------------------
+
+
+def _failed(cli) -> dict[str, str]:
+    code, doc = run_check(cli)
+    failed = {c["name"]: c["detail"] for c in doc["checks"] if not c["ok"]}
+    assert (code == 1) == bool(failed)
+    return failed
+
+
+@pytest.mark.parametrize(
+    "needle, edit",
+    [
+        (b'"user":"anna"', lambda t, s: (t, s.replace(b'"user":"anna"', b'"user":"eva"'))),
+        (b'"reason":"r"', lambda t, s: (t, s.replace(b'"reason":"r"', b'"reason":"ok"'))),
+        (b'"text":"n"', lambda t, s: (t, s.replace(b'"text":"n"', b'"text":"x"'))),
+    ],
+    ids=["user", "reason", "note-text"],
+)
+def test_an_audit_field_changed_behind_prognos_fails_the_seal_check_only(healthy, cli, needle,
+                                                                         edit):
+    """The views hold no user, reason or note text, so only the seal can see the edit."""
+    kinds = {b'"text":"n"': "NoteAdded"}
+    position = _damage_event(cli, kinds.get(needle, ""), edit, holding=needle)
+    failed = _failed(cli)
+    assert set(failed) == {"log_sealed"}
+    assert f"-{position} differ" in failed["log_sealed"] or f"{position}-" in failed["log_sealed"]
+
+
+def test_a_removed_last_event_fails_the_seal_check(healthy, cli):
+    column = position_column(cli.store_path)
+    tamper(cli, f"DELETE FROM stored_events WHERE {column} = (SELECT MAX({column}) "
+                "FROM stored_events)")
+    assert "log_sealed" in _failed(cli)
+
+
+def test_rebuild_leaves_the_seals_alone_and_check_passes(healthy, cli):
+    seals = query_sql(cli.store_path, "SELECT position, digest FROM prognos_seals ORDER BY 1")
+    assert seals and seals[-1][0] == query_sql(
+        cli.store_path, f"SELECT MAX({position_column(cli.store_path)}) FROM stored_events")[0][0]
+    assert cli("rebuild").exit_code == 0
+    assert query_sql(cli.store_path, "SELECT position, digest FROM prognos_seals ORDER BY 1") == seals
+    assert _failed(cli) == {}
+    head = next(c["detail"] for c in run_check(cli)[1]["checks"] if c["name"] == "log_sealed")
+    assert seals[-1][1] in head  # the head seal, for an auditor to keep
+
+
+def test_a_store_from_before_sealing_is_sealed_by_its_next_write(healthy, cli, ok):
+    execute_sql(cli.store_path, "DROP TABLE prognos_seals")  # a store from before seals
+    last = query_sql(cli.store_path,
+                     f"SELECT MAX({position_column(cli.store_path)}) FROM stored_events")[0][0]
+    code, doc = run_check(cli)  # opening it makes the table; nothing is sealed yet
+    detail = next(c["detail"] for c in doc["checks"] if c["name"] == "log_sealed")
+    assert code == 0 and f"the {last} after it were written before sealing" in detail
+    ok("line", "add", "ny", "--name", "Ny")
+    assert query_sql(cli.store_path, "SELECT position FROM prognos_seals") == [(last + 1,)]
+    assert _failed(cli) == {}
+    _damage_event(cli, "BudgetSet", lambda t, s: (t, s.replace(b'"reason":"r"', b'"reason":"x"')),
+                  holding=b'"reason":"r"')
+    assert "log_sealed" in _failed(cli)  # the older events are covered too

@@ -1,0 +1,111 @@
+"""Seals: a hash chain over the log, so that an event changed after it was recorded shows.
+
+eventsourcing keeps events in a plain table: whoever can write the database could
+change an event's user, reason or amount, and views folded from that log would agree
+with it. So every write also records a seal: the SHA-256 of the previous seal and of
+each new event's topic and stored state, in position order. A seal is written in the
+same transaction as its events and is never made again from the log (`rebuild` leaves
+seals alone), so `check` can fold the log anew and name the first write whose events
+no longer match. Whoever keeps the head seal `check` prints can later show that nothing
+before it changed, even against someone able to recompute the whole chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from itertools import chain
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from prognos.projections.dialect import log_position
+from prognos.projections.log_rows import EVENTS_TABLE
+
+SEALS_TABLE = "prognos_seals"
+SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {SEALS_TABLE} "
+    "(position INTEGER PRIMARY KEY, digest TEXT NOT NULL)"
+)
+START = bytes(32)  # what the first seal follows
+BATCH = 20_000
+
+
+def fold(digest: bytes, events: Iterable[tuple[str, bytes]]) -> bytes:
+    """The seal after `digest` of these events' (topic, stored state), in order. A topic
+    holds no '{' and a state is one JSON object, so their concatenation is unambiguous."""
+    h = hashlib.sha256(digest)
+    update = h.update
+    for topic, state in events:
+        update(topic.encode())
+        update(state)
+    return h.digest()
+
+
+def seal(cursor: Any, first: int, events: list[tuple[str, bytes]]) -> None:
+    """Seal the events at positions first.. (their topics and states), in the write
+    transaction that records them. Events before them that no seal covers (written
+    before sealing began) are folded in first, from the log."""
+    sealed, digest = _last(cursor)
+    before: Iterable[tuple[str, bytes]] = ()
+    if sealed < first - 1:  # one seal covers them and the new events, as `verify` folds
+        before = ((t, s) for _, t, s in _log(cursor, sealed, first - 1))  # a batch at a time
+    digest = fold(digest, chain(before, events))
+    cursor.execute(
+        f"INSERT INTO {SEALS_TABLE} (position, digest) VALUES (?, ?)",
+        (first + len(events) - 1, digest.hex()),
+    )
+
+
+def verify(cursor: Any, log_cursor: Any) -> tuple[bool, str]:
+    """Fold the whole log again, one pass, and compare each seal; (ok, what was found)."""
+    cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position")
+    seals = [(int(position), digest) for position, digest in cursor.fetchall()]
+    h, i, after, last = hashlib.sha256(START), 0, 0, 0
+    for position, topic, state in _log(log_cursor, 0, None):
+        if i < len(seals) and position > seals[i][0]:  # the sealed last event is gone
+            return False, _changed(after, seals[i][0])
+        h.update(topic.encode())
+        h.update(state)
+        if i < len(seals) and position == seals[i][0]:
+            digest = h.digest()
+            if digest.hex() != seals[i][1]:
+                return False, _changed(after, position)
+            h, after, i = hashlib.sha256(digest), position, i + 1
+        last = position
+    if i < len(seals):
+        return False, _changed(after, seals[i][0])
+    head = f"head seal {seals[-1][1]} at position {after}" if seals else "no seal yet"
+    if last > after:
+        return True, (f"{after} events sealed, {head}; the {last - after} after it were "
+                      "written before sealing began and are sealed by the next write")
+    return True, f"{after} events sealed, {head}"
+
+
+def _changed(after: int, position: int) -> str:
+    return (f"the events at positions {after + 1}-{position} differ from their seal: "
+            "changed, added or removed after they were recorded")
+
+
+def _last(cursor: Any) -> tuple[int, bytes]:
+    cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position DESC LIMIT 1")
+    row = cursor.fetchone()
+    return (0, START) if row is None else (int(row[0]), bytes.fromhex(row[1]))
+
+
+def _log(cursor: Any, after: int, upto: int | None) -> Iterator[tuple[int, str, bytes]]:
+    """(position, topic, state) of the events after..upto (to the end if None), read a
+    batch at a time."""
+    column = log_position(cursor)
+    bound = "" if upto is None else f" AND {column} <= {int(upto)}"
+    while True:
+        cursor.execute(
+            f"SELECT {column}, topic, state FROM {EVENTS_TABLE} WHERE {column} > ?{bound} "
+            f"ORDER BY {column} LIMIT {BATCH}",
+            (after,),
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        for position, topic, state in rows:
+            # (a damaged row may lack either: it then differs from its seal, no more)
+            yield int(position), topic or "", bytes(state or b"")
+        after = rows[-1][0]
