@@ -34,8 +34,9 @@ PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
     "prognos_meta", "prognos_sources", "prognos_seals",
 }
-# The tables folded from the log: when one is missing, the views are made anew.
-VIEW_TABLES = {"prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta"}
+# The tables folded from the log, and the views' tracking: when one is missing, the
+# views are made anew.
+VIEW_TABLES = {"prognos_entries", "prognos_lines", "prognos_commands", "prognos_meta", "tracking"}
 BATCH = 20_000
 HELPER_FROM = 200_000  # events behind: below this a helper process costs more than it saves
 

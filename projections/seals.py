@@ -17,6 +17,7 @@ from itertools import chain
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from prognos.domain.errors import StoreError
 from prognos.projections.dialect import log_position
 from prognos.projections.log_rows import EVENTS_TABLE
 
@@ -42,9 +43,15 @@ def fold(digest: bytes, events: Iterable[tuple[str, bytes]]) -> bytes:
 
 def seal(cursor: Any, first: int, events: list[tuple[str, bytes]]) -> None:
     """Seal the events at positions first.. (their topics and states), in the write
-    transaction that records them. Events before them that no seal covers (written
-    before sealing began) are folded in first, from the log."""
+    transaction that records them. A log with no seal yet (written before sealing
+    began) is folded in first, from the log; events after the last seal of a sealed
+    log were put there behind prognos's back, and are refused, never sealed in."""
     sealed, digest = _last(cursor)
+    if sealed and sealed < first - 1:
+        raise StoreError(
+            f"the log holds {first - 1 - sealed} events after its last seal (position "
+            f"{sealed}), added behind prognos's back: nothing is recorded; run prognos check"
+        )
     before: Iterable[tuple[str, bytes]] = ()
     if sealed < first - 1:  # one seal covers them and the new events, as `verify` folds
         before = ((t, s) for _, t, s in _log(cursor, sealed, first - 1))  # a batch at a time
@@ -73,11 +80,13 @@ def verify(cursor: Any, log_cursor: Any) -> tuple[bool, str]:
         last = position
     if i < len(seals):
         return False, _changed(after, seals[i][0])
-    head = f"head seal {seals[-1][1]} at position {after}" if seals else "no seal yet"
-    if last > after:
-        return True, (f"{after} events sealed, {head}; the {last - after} after it were "
-                      "written before sealing began and are sealed by the next write")
-    return True, f"{after} events sealed, {head}"
+    if not seals:  # a store from before sealing, or one whose seals were all removed
+        return True, (f"no seal yet: the {last} events are not protected until the next "
+                      "write seals them" if last else "no events yet")
+    if last > after:  # every write seals its events: these came another way
+        return False, (f"the {last - after} events after position {after} have no seal: "
+                       "added after the last write, behind prognos's back")
+    return True, f"{after} events sealed, head seal {seals[-1][1]} at position {after}"
 
 
 def _changed(after: int, position: int) -> str:
@@ -106,6 +115,11 @@ def _log(cursor: Any, after: int, upto: int | None) -> Iterator[tuple[int, str, 
         if not rows:
             return
         for position, topic, state in rows:
-            # (a damaged row may lack either: it then differs from its seal, no more)
+            # A damaged row may lack either, or hold them as the other type (SQLite keeps
+            # what it is given): it then differs from its seal, and no more.
+            if isinstance(topic, (bytes, memoryview)):
+                topic = bytes(topic).decode("utf-8", "replace")
+            if isinstance(state, str):
+                state = state.encode("utf-8", "surrogatepass")
             yield int(position), topic or "", bytes(state or b"")
         after = rows[-1][0]

@@ -313,10 +313,42 @@ def test_a_store_from_before_sealing_is_sealed_by_its_next_write(healthy, cli, o
                      f"SELECT MAX({position_column(cli.store_path)}) FROM stored_events")[0][0]
     code, doc = run_check(cli)  # opening it makes the table; nothing is sealed yet
     detail = next(c["detail"] for c in doc["checks"] if c["name"] == "log_sealed")
-    assert code == 0 and f"the {last} after it were written before sealing" in detail
+    assert code == 0 and f"the {last} events are not protected until the next write" in detail
     ok("line", "add", "ny", "--name", "Ny")
     assert query_sql(cli.store_path, "SELECT position FROM prognos_seals") == [(last + 1,)]
     assert _failed(cli) == {}
     _damage_event(cli, "BudgetSet", lambda t, s: (t, s.replace(b'"reason":"r"', b'"reason":"x"')),
                   holding=b'"reason":"r"')
     assert "log_sealed" in _failed(cli)  # the older events are covered too
+
+
+def test_events_after_the_last_seal_fail_check_and_are_never_sealed_in(healthy, cli, ok,
+                                                                       refused):
+    """Every write seals its events, so an unsealed tail of a sealed log came another way:
+    here the last event's user is changed and its seal removed, as a forger would."""
+    column = position_column(cli.store_path)
+    [(last,)] = query_sql(cli.store_path, f"SELECT MAX({column}) FROM stored_events")
+    tamper(cli, f"UPDATE stored_events SET state = ? WHERE {column} = ?",
+           bytes(query_sql(cli.store_path, f"SELECT state FROM stored_events WHERE {column} = ?",
+                           last)[0][0]).replace(b'"user":"anna"', b'"user":"eva"'), last)
+    execute_sql(cli.store_path, "DELETE FROM prognos_seals WHERE position = ?", last)
+    failed = _failed(cli)
+    assert set(failed) == {"log_sealed"} and "have no seal" in failed["log_sealed"]
+    refused("line", "add", "ny", "--name", "Ny", names="after its last seal")
+    assert "log_sealed" in _failed(cli)  # and it was not sealed in
+
+
+@pytest.mark.sqlite_only  # SQLite keeps whatever type it is given; PostgreSQL does not
+def test_a_state_rewritten_as_text_fails_the_seal_check_without_a_traceback(healthy, cli):
+    [position] = [p for p, s in query_sql(cli.store_path, "SELECT rowid, state FROM stored_events")
+                  if b'"reason":"r"' in bytes(s)][-1:]
+    # SQLite's replace() gives TEXT: the easiest edit there is leaves a state of another type
+    tamper(cli, "UPDATE stored_events SET state = replace(CAST(state AS TEXT), "
+                "'\"reason\":\"r\"', '\"reason\":\"x\"') WHERE rowid = ?", position)
+    tamper(cli, "UPDATE stored_events SET topic = CAST(topic AS BLOB) WHERE rowid = 1")
+    assert "log_sealed" in _failed(cli)
+
+
+def test_a_store_whose_views_tracking_was_dropped_is_folded_again(healthy, cli):
+    execute_sql(cli.store_path, "DROP TABLE tracking")
+    assert _failed(cli) == {}
