@@ -13,8 +13,8 @@ before it changed, even against someone able to recompute the whole chain.
 from __future__ import annotations
 
 import hashlib
-from itertools import chain
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from prognos.domain.errors import StoreError

@@ -17,8 +17,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 
 from prognos.domain.errors import StoreError
 from prognos.events.streams import LEDGER_STREAM_ID
-from prognos.projections import views
-from prognos.projections import seals
+from prognos.projections import seals, views
 from prognos.projections.base_store import (
     PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
