@@ -10,7 +10,6 @@ The floor and hledger are storage-independent: see `run.py`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -18,8 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate  # noqa: E402
-from run import build, build_year, header, read_commands  # noqa: E402
+from run import arguments, build, build_year, header, prepare, read_commands  # noqa: E402
 
 
 def drop(url: str, schema: str) -> None:
@@ -42,17 +40,10 @@ def size_mb(url: str, schema: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", choices=("S", "M", "L"), default="S")
-    parser.add_argument("--runs", type=int, default=3)
+    parser = arguments(__doc__, "/tmp/prognos-bench-pg")
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/prognos-bench-pg"))
     args = parser.parse_args()
-    runs = max(3, args.runs)
-    workdir = args.workdir / args.scale
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    data = generate(args.scale, workdir / "data")
+    runs, _, data = prepare(args)
     schema = f"bench_{args.scale.lower()}"
     store = f"{args.url}?schema={schema}"
     exe = shutil.which("prognos") or "prognos"

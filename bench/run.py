@@ -356,19 +356,29 @@ def hledger(data: Dataset, workdir: Path, runs: int, timeout: float) -> dict[str
             "forecast_tree_wall_s": tree}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def arguments(doc: str | None, workdir: str) -> argparse.ArgumentParser:
+    """The options every benchmark script takes: scale, runs and a work folder."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--scale", choices=("S", "M", "L"), default="S")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/prognos-bench"))
-    parser.add_argument("--no-hledger", action="store_true")
-    parser.add_argument("--hledger-timeout", type=float, default=900)
-    args = parser.parse_args()
-    runs = max(3, args.runs)
+    parser.add_argument("--workdir", type=Path, default=Path(workdir))
+    return parser
+
+
+def prepare(args: argparse.Namespace) -> tuple[int, Path, Dataset]:
+    """The runs (at least 3), a new work folder for the scale, and its generated data."""
     workdir = args.workdir / args.scale
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    data = generate(args.scale, workdir / "data")
+    return max(3, args.runs), workdir, generate(args.scale, workdir / "data")
+
+
+def main() -> None:
+    parser = arguments(__doc__, "/tmp/prognos-bench")
+    parser.add_argument("--no-hledger", action="store_true")
+    parser.add_argument("--hledger-timeout", type=float, default=900)
+    args = parser.parse_args()
+    runs, workdir, data = prepare(args)
     store = workdir / "prognos.db"
     exe = shutil.which("prognos") or "prognos"
     prognos = [exe, "--store", str(store), "--user", "bench"]

@@ -20,7 +20,7 @@ Col = Optional[str]
 # What a mapping file may hold: the options by name, and a `columns` table by role.
 _ROLES = ("line", "amount", "name", "parent", "month", "ref")
 _TEXT_KEYS = ("kind", "as_of", "period", "effective", "month", "unit", "delimiter", "sheet",
-              "parent", "reason", *(f"{role}_col" for role in _ROLES))
+              "parent", "reason")
 
 
 def _mapping(path: Path | None) -> dict[str, Any]:
@@ -66,7 +66,8 @@ def _mapping(path: Path | None) -> dict[str, Any]:
                 raise refuse(f"create_lines must be true or false, got {value!r}")
             flat[name] = value
         else:
-            known = ", ".join((*_TEXT_KEYS, "year", "create_lines", "columns"))
+            known = ", ".join((*_TEXT_KEYS, *(f"{r}_col" for r in _ROLES), "year",
+                               "create_lines", "columns"))
             raise refuse(f"unknown key {key!r} (keys: {known})")
     return flat
 

@@ -56,12 +56,13 @@ def parse_amount(text: str, unit: Unit = "kr") -> Decimal:
         plain = text.replace(",", ".")
         whole, _, fraction = plain.partition(".")
         return Decimal(plain) if fraction.strip("0") else Decimal(int(whole))
-    if not text.strip():
+    stripped = text.strip()
+    if not stripped:
         raise InvalidAmountError("amount is empty")
-    if len(text.strip()) > MAX_TEXT:
+    if len(stripped) > MAX_TEXT:
         # No amount is written this long; and long runs of spaces make the pattern slow.
-        raise InvalidAmountError(f"not an amount (too long): {text.strip()[:24]!r}...")
-    m = _AMOUNT.match(text.strip())
+        raise InvalidAmountError(f"not an amount (too long): {stripped[:24]!r}...")
+    m = _AMOUNT.match(stripped)
     if m is None or (m["int"] is None and m["frac"] is None):
         raise InvalidAmountError(f"not an amount: {text!r}")
     digits = re.sub(f"[{_SPACES}]", "", m["int"] or "0")

@@ -4,8 +4,13 @@ tables behind prognos's back. See tests/conftest.py for how tests run on both.""
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from prognos.projections.base_store import BaseStore
 from prognos.projections.dialect import is_postgres_url
@@ -212,3 +217,12 @@ def dump_store(path: Any) -> list[Any]:
         con.close()
 
 
+def console_script() -> str:
+    """The installed `prognos` console script, to run as a real process."""
+    beside_python = Path(sys.executable).parent / "prognos"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("prognos")
+    if found is None:
+        pytest.fail("the `prognos` console script is not installed (pip install -e '.[test]')")
+    return found

@@ -264,29 +264,33 @@ def test_a_dash_is_a_printed_zero_and_still_checked(cli, tmp_path):
         "Summa", "a", "10", "3")
 
 
-def test_cross_checks_count_rows_that_share_a_label(cli, tmp_path):
-    (tmp_path / "fine.csv").write_text("namn,a\nx,10\nx,20\ny,30\n", encoding="utf-8")
-    (tmp_path / "coarse.csv").write_text("namn,a\nAll,\"0,060\"\n", encoding="utf-8")
-    (tmp_path / "spec.toml").write_text(
-        '[[tables]]\nid = "c"\nfile = "coarse.csv"\nunit = "tkr"\nprecision = "0.001"\n'
+def _cross_spec(folder: Path, fine: str, coarse: str, coarse_unit: str, coarse_precision: str,
+                cover: str) -> Path:
+    """A coarse table `c` (All) over a fine one `f` in kronor, one column `a`."""
+    (folder / "fine.csv").write_text(fine, encoding="utf-8")
+    (folder / "coarse.csv").write_text(coarse, encoding="utf-8")
+    spec = folder / "spec.toml"
+    spec.write_text(
+        f'[[tables]]\nid = "c"\nfile = "coarse.csv"\nunit = "{coarse_unit}"\n'
+        f'precision = "{coarse_precision}"\n'
         '[[tables]]\nid = "f"\nfile = "fine.csv"\nunit = "kr"\nprecision = "1"\n'
-        '[[cross]]\ncoarse = "c"\nfine = "f"\ncolumns = { a = "a" }\ncover = { All = "*" }\n',
+        f'[[cross]]\ncoarse = "c"\nfine = "f"\ncolumns = {{ a = "a" }}\ncover = {{ All = {cover} }}\n',
         encoding="utf-8",
     )
-    code, doc = run_json(cli, tmp_path / "spec.toml")
+    return spec
+
+
+def test_cross_checks_count_rows_that_share_a_label(cli, tmp_path):
+    spec = _cross_spec(tmp_path, "namn,a\nx,10\nx,20\ny,30\n", "namn,a\nAll,\"0,060\"\n",
+                       "tkr", "0.001", '"*"')
+    code, doc = run_json(cli, spec)
     assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
 
 
 def test_a_cover_naming_a_row_label_that_repeats_is_a_usage_error(cli, tmp_path):
-    (tmp_path / "fine.csv").write_text("namn,a\nx,10\nx,20\n", encoding="utf-8")
-    (tmp_path / "coarse.csv").write_text("namn,a\nAll,30\n", encoding="utf-8")
-    (tmp_path / "spec.toml").write_text(
-        '[[tables]]\nid = "c"\nfile = "coarse.csv"\nunit = "kr"\nprecision = "1"\n'
-        '[[tables]]\nid = "f"\nfile = "fine.csv"\nunit = "kr"\nprecision = "1"\n'
-        '[[cross]]\ncoarse = "c"\nfine = "f"\ncolumns = { a = "a" }\ncover = { All = ["x"] }\n',
-        encoding="utf-8",
-    )
-    result = cli("reconcile", str(tmp_path / "spec.toml"))
+    spec = _cross_spec(tmp_path, "namn,a\nx,10\nx,20\n", "namn,a\nAll,30\n", "kr", "1",
+                       '["x"]')
+    result = cli("reconcile", str(spec))
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.output
     assert "'x'" in result.stderr
 

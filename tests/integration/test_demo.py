@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import dump_store
 from typer.testing import CliRunner
 
 from prognos.cli.main import app
@@ -81,17 +82,6 @@ def max_position(path: Path) -> int:
         return store.max_position()
     finally:
         store.close()
-
-
-def dump(path: Path) -> list[Any]:
-    import sqlite3
-
-    con = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [(n, sorted(map(repr, con.execute(f"SELECT * FROM {n}")))) for n in sorted(names)]
-    finally:
-        con.close()
 
 
 @dataclass
@@ -225,12 +215,12 @@ def test_the_demo_ignores_store_and_never_touches_the_users_store(tmp_path):
     mine = tmp_path / "mine.db"
     assert invoke("--store", str(mine), "line", "add", "egen", "--name", "Egen",
                   env={"PROGNOS_USER": "anna"}).exit_code == 0
-    before = dump(mine)
+    before = dump_store(mine)
     out = tmp_path / "demo.db"
     result = invoke("--store", str(mine), "demo", "--out", str(out), "--json",
                     env={"PROGNOS_STORE": str(mine)})
     assert result.exit_code == 0, result.stderr
-    assert dump(mine) == before
+    assert dump_store(mine) == before
     assert json.loads(result.stdout)["store"] == str(out)
 
 

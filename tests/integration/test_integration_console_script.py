@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
-
-def _console_script() -> str:
-    beside_python = Path(sys.executable).parent / "prognos"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("prognos")
-    if found is None:
-        pytest.fail("the `prognos` console script is not installed (pip install -e '.[test]')")
-    return found
+from backends import console_script
 
 
 def run(
@@ -31,7 +19,7 @@ def run(
     if store is not None:
         env["PROGNOS_STORE"] = str(store)
     return subprocess.run(
-        [_console_script(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+        [console_script(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from backends import (
-    column_names, execute_sql, open_store, position_column, query_sql, table_names,
+    column_names, console_script, execute_sql, open_store, position_column, query_sql, table_names,
 )
 
 from prognos.cli.render import report_json
@@ -408,14 +408,12 @@ def test_processes_creating_a_new_store_file_at_once_all_succeed(tmp_path):
     write that says it was recorded is in the log (a lock on the database file itself
     once lost one: closing its descriptor dropped SQLite's locks)."""
     import subprocess
-    import sys
 
     for attempt in range(5):
         store = tmp_path / f"race{attempt}.db"
         env = {"PROGNOS_STORE": str(store), "PROGNOS_USER": "anna",
                **{k: v for k, v in os.environ.items() if not k.startswith("PROGNOS_")}}
-        script = Path(sys.executable).parent / "prognos"
-        procs = [subprocess.Popen([str(script), "line", "add", f"l{i}", "--name", "L"],
+        procs = [subprocess.Popen([console_script(), "line", "add", f"l{i}", "--name", "L"],
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for i in range(4)]
         results = [(p.wait(timeout=60), p.stderr.read().decode()) for p in procs]
@@ -500,11 +498,9 @@ def test_a_store_is_created_where_its_folder_cannot_be_locked(tmp_path, monkeypa
 def test_a_store_file_whose_name_is_not_utf8_works(tmp_path):
     import os
     import subprocess
-    import sys
 
     store = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"ekonomi-\xe5r.db"))
-    script = Path(sys.executable).parent / "prognos"
     for args in (["line", "add", "it", "--name", "IT"], ["history", "it", "--json"]):
-        done = subprocess.run([str(script), "--store", store, "--user", "anna", *args],
+        done = subprocess.run([console_script(), "--store", store, "--user", "anna", *args],
                               capture_output=True, timeout=60)
         assert done.returncode == 0, done.stderr
