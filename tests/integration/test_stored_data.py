@@ -1,0 +1,81 @@
+"""A store written by an earlier prognos still reads the same.
+
+tests/fixtures/store_0_1/ledger.db was made by prognos at de02a6e (make.sh), before the
+restructuring of issue 10, and holds every kind of event: a sealed log, a transfer, a
+reversal, a note, imports with their source files. expected.json is what that version
+printed for report, history, why, check and source on it (record.py). Every command is
+run again on a copy, on SQLite as the file itself and on PostgreSQL as its log loaded
+into a new schema, and must print the same bytes with the same exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from prognos.cli.main import app
+
+from backends import is_postgres, postgres_schemas
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "store_0_1"
+EXPECTED = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
+# What a store is made of, beyond the views that are folded from the log.
+KEPT_TABLES = ("stored_events", "prognos_seals", "prognos_sources")
+
+
+def _copy_of_the_fixture(location: Any, tmp_path: Path) -> Any:
+    if not is_postgres(location):
+        shutil.copy(FIXTURE / "ledger.db", location)
+        return location
+    # The same rows in a PostgreSQL schema: its views are folded from the log on first use.
+    source = sqlite3.connect(FIXTURE / "ledger.db")
+    pg = postgres_schemas()
+    schema = location.rsplit("=", 1)[1]
+    with pg.connection.transaction():
+        pg.connection.execute(f'SET LOCAL search_path = "{schema}"')
+        for table in KEPT_TABLES:
+            columns = "rowid, *" if table == "stored_events" else "*"
+            rows = source.execute(f"SELECT {columns} FROM {table}").fetchall()
+            names = [d[0] for d in source.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            if table == "stored_events":
+                names = ["notification_id", *names]
+                rows = [(r[0], r[1], *r[2:]) for r in rows]
+            marks = ", ".join(["%s"] * len(names))
+            for row in rows:
+                pg.connection.execute(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", row
+                )
+    source.close()
+    return location
+
+
+def test_a_store_written_before_the_restructuring_prints_exactly_what_it_printed_then(
+    location: Any, tmp_path: Path
+) -> None:
+    store = _copy_of_the_fixture(location, tmp_path)
+    runner = CliRunner()
+    differences = []
+    for recorded in EXPECTED:
+        result = runner.invoke(
+            app, recorded["args"], env={"PROGNOS_STORE": str(store), "PROGNOS_USER": "revisor",
+                                        "COLUMNS": "200"}
+        )
+        now = {"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}
+        then = {k: recorded[k] for k in now}
+        if now != then:
+            differences.append((recorded["args"], now, then))
+    assert not differences, differences[0]
+    assert len(EXPECTED) == 40  # every command recorded is run
+
+
+def test_the_fixture_holds_every_kind_of_event_the_readers_know() -> None:
+    from prognos.events.ledger import EVENT_CLASSES
+
+    with sqlite3.connect(FIXTURE / "ledger.db") as con:
+        topics = {row[0].rsplit(":", 1)[1] for row in con.execute("SELECT topic FROM stored_events")}
+    assert topics == {cls.__name__ for cls in EVENT_CLASSES}
