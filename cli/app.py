@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 class PrognosGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
-        from prognos.domain.errors import LedgerError
+        from prognos.events.errors import LedgerError
 
         extra["standalone_mode"] = False
         try:

@@ -22,7 +22,7 @@ class Settings:
 def settings(ctx: typer.Context) -> Settings:
     found: Settings = ctx.find_root().obj
     if not found.store.strip():
-        from prognos.domain.errors import InvalidInputError
+        from prognos.events.errors import InvalidInputError
 
         raise InvalidInputError("--store is empty: give a file name or a PostgreSQL URL")
     return found
@@ -30,15 +30,15 @@ def settings(ctx: typer.Context) -> Settings:
 
 def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:
     """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the command."""
-    from prognos.projections.dialect import is_postgres_url
+    from prognos.projections.store.dialect import is_postgres_url
 
     location = settings(ctx).store
     if is_postgres_url(location):
-        from prognos.projections.postgres_store import PostgresStore
+        from prognos.projections.store.postgres import PostgresStore
 
         store = PostgresStore(location, catch_up=catch_up)
     else:
-        from prognos.projections.store import SQLiteStore
+        from prognos.projections.store.sqlite import SQLiteStore
 
         store = SQLiteStore(location, catch_up=catch_up)
     return _closed_with(ctx, store)
@@ -47,12 +47,12 @@ def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:
 def open_reader(ctx: typer.Context) -> Any:
     """The store for a read command: read-only and light when it is a SQLite file that
     exists already."""
-    from prognos.projections.dialect import is_postgres_url
+    from prognos.projections.store.dialect import is_postgres_url
 
     path = settings(ctx).store
     if is_postgres_url(path) or not os.path.exists(path):
         return open_store(ctx)  # created on first use, as by any command
-    from prognos.projections.reader import OutdatedViews, SQLiteReader
+    from prognos.projections.store.reader import OutdatedViews, SQLiteReader
 
     try:
         return _closed_with(ctx, SQLiteReader(path))

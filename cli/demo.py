@@ -24,11 +24,11 @@ def demo(
     as_json: Json = False,
 ) -> None:
     """Build a ledger from the seed report, reproduce its tables and reconcile its figures."""
-    from prognos.cli.seed_ledger import build, reproduce, seed_dir
+    from prognos.projections.demo.seed_ledger import build, reproduce, seed_dir
     from prognos.domain.application import Ledger
-    from prognos.projections.reconcile import reconcile
-    from prognos.projections.reconcile_spec import load_spec
-    from prognos.projections.store import SQLiteStore
+    from prognos.domain.reconcile.printed import reconcile
+    from prognos.domain.reconcile.spec import load_spec
+    from prognos.projections.store.sqlite import SQLiteStore
 
     _make_room(out)
     store = SQLiteStore(out)
@@ -88,8 +88,8 @@ def _make_room(out: Path) -> None:
     import sqlite3
     from urllib.parse import quote
 
-    from prognos.cli.seed_ledger import REPORT
-    from prognos.domain.errors import InvalidInputError, RefusedError
+    from prognos.projections.demo.seed_ledger import REPORT
+    from prognos.events.errors import InvalidInputError, RefusedError
 
     if out.parts and out.parts[0] in ("postgresql:", "postgres:"):
         raise InvalidInputError(

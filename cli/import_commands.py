@@ -26,7 +26,7 @@ _TEXT_KEYS = ("kind", "as_of", "period", "effective", "month", "unit", "delimite
 def _mapping(path: Path | None) -> dict[str, Any]:
     """A small mapping file (JSON or TOML) with the same keys as the options, each checked:
     a misspelt key or a value of the wrong type is refused, never ignored."""
-    from prognos.domain.errors import InvalidInputError
+    from prognos.events.errors import InvalidInputError
 
     if path is None:
         return {}
@@ -118,9 +118,9 @@ def import_file(
     from rich.progress import Progress
 
     from prognos.cli.console import console as make_console
-    from prognos.domain.errors import InvalidInputError
-    from prognos.domain.importer import SourceFile
-    from prognos.domain.importing import KINDS, Columns, ImportSpec, column_names, read_rows
+    from prognos.events.errors import InvalidInputError
+    from prognos.domain.importing.decider import SourceFile
+    from prognos.domain.importing.rows import KINDS, Columns, ImportSpec, column_names, read_rows
     from prognos.domain.tables import read_table
 
     m = _mapping(mapping)
@@ -228,7 +228,7 @@ def source(
         metavar="SHA256", help="The full SHA-256 an import reported.")],
 ) -> None:
     """Write an imported file's exact bytes to stdout."""
-    from prognos.domain.errors import RefusedError
+    from prognos.events.errors import RefusedError
 
     found = open_store(ctx).source(sha256.strip().lower())
     if found is None:

@@ -25,7 +25,7 @@ def amount(text: str) -> Any:
 
 
 def month(text: str | None) -> Any:
-    from prognos.domain.period import YearMonth
+    from prognos.events.period import YearMonth
 
     return None if text is None else YearMonth.parse(text)
 
@@ -37,6 +37,6 @@ def instant(text: str | None) -> Any:
 
 
 def year(value: int) -> int:
-    from prognos.domain.period import parse_year
+    from prognos.events.period import parse_year
 
     return parse_year(value)

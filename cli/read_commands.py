@@ -34,7 +34,7 @@ def report(
 ) -> None:
     """Budget, forecast and actuals of every line for a year as of a month."""
     from prognos.cli.render import report_json_text, report_table
-    from prognos.projections.report import report as build
+    from prognos.projections.reports.report import report as build
 
     as_of_month = month(as_of).require_in(year(year_), "--as-of")
     rep = build(open_reader(ctx), year_, as_of_month, instant(known_at))
@@ -55,7 +55,7 @@ def history(
     from itertools import islice
 
     from prognos.cli.render import history_lines, history_table, write_json_list
-    from prognos.projections.history import iter_history
+    from prognos.projections.reports.history import iter_history
 
     events = iter_history(open_reader(ctx), code, None if year_ is None else year(year_))
     # Read ahead: an unknown line is refused before anything is printed, and a
@@ -81,7 +81,7 @@ def why(
 ) -> None:
     """The forecast bridge: each step between the forecast as of FROM and as of TO."""
     from prognos.cli.render import bridge_json, bridge_table
-    from prognos.projections.bridge import bridge
+    from prognos.projections.reports.bridge import bridge
 
     result = bridge(
         open_reader(ctx), code, year(year_), month(from_), month(to), instant(known_at)
@@ -94,7 +94,7 @@ def why(
 
 def check(ctx: typer.Context, as_json: Json = False) -> None:
     """Verify the store: views equal a fresh replay, totals reconcile, links hold."""
-    from prognos.projections.audit import run_checks
+    from prognos.projections.reports.check import run_checks
 
     checks = run_checks(open_store(ctx, catch_up=False))  # see the views as they are
     ok = all(c.ok for c in checks)

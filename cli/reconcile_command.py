@@ -41,9 +41,9 @@ def reconcile(
     as_json: Json = False,
 ) -> None:
     """List every printed figure that does not follow from the others (exit 1 if any)."""
-    from prognos.domain.errors import InvalidInputError
-    from prognos.projections.reconcile import reconcile as run
-    from prognos.projections.reconcile_spec import load_spec, table_from_options
+    from prognos.events.errors import InvalidInputError
+    from prognos.domain.reconcile.printed import reconcile as run
+    from prognos.domain.reconcile.spec import load_spec, table_from_options
 
     if spec.suffix.lower() in (".toml", ".json"):
         tables, cross = load_spec(spec)

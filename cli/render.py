@@ -9,7 +9,7 @@ import orjson
 
 from prognos.domain.clock import format_instant
 from prognos.domain.money import format_display, format_json
-from prognos.projections.rollup import Report
+from prognos.projections.reports.rollup import Report
 
 LINE_AMOUNTS = (
     "budget", "forecast", "forecast_deviation", "budget_ytd", "actual_ytd", "actual_deviation",

@@ -16,13 +16,13 @@ from uuid import UUID, uuid4
 
 from prognos.domain import rules
 from prognos.domain.clock import format_instant, next_recorded_at, utc_now
-from prognos.domain.errors import RefusedError, ReversalError, UnknownEventError
+from prognos.events.errors import RefusedError, ReversalError, UnknownEventError
 from prognos.domain.ids import new_event_id
-from prognos.domain.importer import ImportDecider, ImportResult, SourceFile
-from prognos.domain.importing import ImportRow, ImportSpec
-from prognos.domain.period import YearMonth
+from prognos.domain.importing.decider import ImportDecider, ImportResult, SourceFile
+from prognos.domain.importing.rows import ImportRow, ImportSpec
+from prognos.events.period import YearMonth
 from prognos.domain.state import UnitOfWork
-from prognos.events.base import LedgerEvent
+from prognos.events.ledger import LedgerEvent
 from prognos.events.ledger import (
     ActualBooked,
     ActualReversed,

@@ -31,7 +31,7 @@ def format_instant(instant: datetime) -> str:
 
 def parse_instant(text: str) -> datetime:
     """Read an ISO 8601 timestamp that carries its UTC offset (or Z)."""
-    from prognos.domain.errors import InvalidTimestampError
+    from prognos.events.errors import InvalidTimestampError
 
     raw = (text or "").strip()
     if raw.endswith(("Z", "z")):

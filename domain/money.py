@@ -11,7 +11,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Literal
 
-from prognos.domain.errors import InvalidAmountError
+from prognos.events.errors import InvalidAmountError
 
 Unit = Literal["kr", "tkr", "mkr"]
 UNIT_SCALE: dict[str, Decimal] = {"kr": Decimal(1), "tkr": Decimal(1000), "mkr": Decimal(1_000_000)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from prognos.domain.errors import (
+from prognos.events.errors import (
     ClosedPeriodError,
     DuplicateLineError,
     InvalidInputError,
@@ -14,7 +14,7 @@ from prognos.domain.errors import (
     RefusedError,
     UnknownLineError,
 )
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 from prognos.domain.state import LineState, UnitOfWork
 
 _CODE = re.compile(r"^[^\s\x00-\x1f]{1,100}$")

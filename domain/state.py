@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 
 if TYPE_CHECKING:
-    from prognos.events.base import LedgerEvent
+    from prognos.events.ledger import LedgerEvent
 
 
 @dataclass(frozen=True)

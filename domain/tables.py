@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
-from prognos.domain.errors import InvalidInputError
+from prognos.events.errors import InvalidInputError
 
 DELIMITERS = (";", "\t", ",")
 EXCEL_DIGITS = 15  # the most significant digits Excel shows of a number

@@ -1,99 +1,71 @@
-"""The facts of a forecasting ledger, one class per kind of thing that happened."""
+"""The events as pydantic models: each kind declared in `events.kinds`, validated and frozen.
+
+A model is its declaration made into a pydantic model, so it has the declaration's
+fields and says what the declaration says (`BudgetSet.kind`, `.effect`, ...). Importing
+this module loads pydantic; code that only needs to name or describe kinds uses
+`events.kinds`.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
-from uuid import UUID
+from pydantic import BaseModel, ConfigDict
 
-from prognos.events.base import LedgerEvent
-from prognos.events.types import Money, Month
+from prognos.events import kinds
 
 
-class LineEvent(LedgerEvent):
-    """An event on one line of the tree (its stream)."""
+class LedgerEvent(BaseModel, kinds.Event):
+    """A fact recorded in the ledger. Never edited; corrected only by later events.
 
-    code: str
+    `position` is the event's place in the global log. The store assigns it, so it
+    is not part of the stored state; events read back from the store carry it.
+    """
 
-    @property
-    def line(self) -> str:
-        return self.code
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class LineAdded(LineEvent):
-    kind: ClassVar[str] = "line_added"
-    name: str
-    parent: str | None = None
+    position: int | None = None
 
 
-class BudgetSet(LineEvent):
-    """The annual budget of `year` is `amount` from month `effective` on."""
-
-    kind: ClassVar[str] = "budget_set"
-    year: int
-    effective: Month
-    amount: Money
+class LineEvent(LedgerEvent, kinds.LineEvent):
+    __doc__ = kinds.LineEvent.__doc__
 
 
-class BudgetTransferred(LineEvent):
-    """One side of a transfer: `amount` is negative on the giving line, positive on the receiving one."""
-
-    kind: ClassVar[str] = "budget_transferred"
-    year: int
-    effective: Month
-    amount: Money
-    counterpart: str
-    transfer_id: UUID
+class LineAdded(LineEvent, kinds.LineAdded):
+    __doc__ = kinds.LineAdded.__doc__
 
 
-class ForecastRevised(LineEvent):
-    """The full-year forecast of `year` as made in month `as_of`."""
-
-    kind: ClassVar[str] = "forecast_revised"
-    year: int
-    as_of: Month
-    amount: Money
+class BudgetSet(LineEvent, kinds.BudgetSet):
+    __doc__ = kinds.BudgetSet.__doc__
 
 
-class ActualBooked(LineEvent):
-    kind: ClassVar[str] = "actual_booked"
-    period: Month
-    amount: Money
-    ref: str | None = None
+class BudgetTransferred(LineEvent, kinds.BudgetTransferred):
+    __doc__ = kinds.BudgetTransferred.__doc__
 
 
-class ActualReversed(LineEvent):
-    """The exact opposite of the booking named in `corrects`."""
-
-    kind: ClassVar[str] = "actual_reversed"
-    period: Month
-    amount: Money
-    ref: str | None = None
+class ForecastRevised(LineEvent, kinds.ForecastRevised):
+    __doc__ = kinds.ForecastRevised.__doc__
 
 
-class NoteAdded(LineEvent):
-    kind: ClassVar[str] = "note_added"
-    year: int
-    period: Month
-    text: str
+class ActualBooked(LineEvent, kinds.ActualBooked):
+    __doc__ = kinds.ActualBooked.__doc__
 
 
-class PeriodClosed(LedgerEvent):
-    """Every month up to and including `through` is closed for bookings."""
-
-    kind: ClassVar[str] = "period_closed"
-    through: Month
+class ActualReversed(LineEvent, kinds.ActualReversed):
+    __doc__ = kinds.ActualReversed.__doc__
 
 
-class SourceImported(LedgerEvent):
-    """A file was imported; its bytes are kept in the store under `sha256`."""
-
-    kind: ClassVar[str] = "source_imported"
-    sha256: str
-    name: str
-    size: int
-    rows: int
+class NoteAdded(LineEvent, kinds.NoteAdded):
+    __doc__ = kinds.NoteAdded.__doc__
 
 
+class PeriodClosed(LedgerEvent, kinds.PeriodClosed):
+    __doc__ = kinds.PeriodClosed.__doc__
+
+
+class SourceImported(LedgerEvent, kinds.SourceImported):
+    __doc__ = kinds.SourceImported.__doc__
+
+
+# In the order of `kinds.ALL`: the model of each declared kind.
 EVENT_CLASSES: tuple[type[LedgerEvent], ...] = (
     LineAdded,
     BudgetSet,
@@ -105,3 +77,9 @@ EVENT_CLASSES: tuple[type[LedgerEvent], ...] = (
     PeriodClosed,
     SourceImported,
 )
+MODEL_OF: dict[str, type[LedgerEvent]] = {cls.kind: cls for cls in EVENT_CLASSES}
+
+
+def model_of(cls: type[kinds.Event]) -> type[LedgerEvent]:
+    """The model of a kind (a model is its own)."""
+    return cls if issubclass(cls, LedgerEvent) else MODEL_OF[cls.kind]

@@ -1,14 +1,38 @@
-"""Field types shared by the events: exact money, months, UTC instants."""
+"""Field types of the events: exact money, months, UTC instants, and where a file row came from.
+
+Each is a plain type with an `Annotated` marker that tells pydantic how to read and write
+it. The marker imports pydantic only when a model is built, so the declarations in
+`events.kinds` can name these types while a report, which never builds a model, stays
+free of pydantic.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import PlainSerializer, PlainValidator
+from prognos.events.period import YearMonth
 
-from prognos.domain.period import YearMonth
+
+class _Stored:
+    """How pydantic validates a field from what was given or stored, and writes it as text."""
+
+    def __init__(self, validate: Callable[[Any], Any], write: Callable[[Any], str]):
+        self.validate = validate
+        self.write = write
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            self.validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                self.write, return_schema=core_schema.str_schema()
+            ),
+        )
 
 
 def _money(value: Any) -> Decimal:
@@ -45,11 +69,21 @@ def _utc(value: Any) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-Money = Annotated[Decimal, PlainValidator(_money), PlainSerializer(lambda d: str(d), return_type=str)]
-Month = Annotated[YearMonth, PlainValidator(_month), PlainSerializer(str, return_type=str)]
-UtcDatetime = Annotated[
-    datetime,
-    PlainValidator(_utc),
+def _instant_text(instant: datetime) -> str:
     # Fixed width (always microseconds, always +00:00) so stored times sort as text.
-    PlainSerializer(lambda d: d.isoformat(timespec="microseconds"), return_type=str),
-]
+    return instant.isoformat(timespec="microseconds")
+
+
+Money = Annotated[Decimal, _Stored(_money, str)]
+Month = Annotated[YearMonth, _Stored(_month, str)]
+UtcDatetime = Annotated[datetime, _Stored(_utc, _instant_text)]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an event came from when it was read from a file: its SHA-256 and row."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+    sha256: str
+    row: int

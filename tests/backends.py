@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from prognos.projections.base_store import BaseStore
-from prognos.projections.dialect import is_postgres_url
-from prognos.projections.store import SQLiteStore
+from prognos.projections.store.base import BaseStore
+from prognos.projections.store.dialect import is_postgres_url
+from prognos.projections.store.sqlite import SQLiteStore
 
 POSTGRES = os.environ.get("PROGNOS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("PROGNOS_TEST_BACKENDS", "sqlite,postgres").split(",")
@@ -36,7 +36,7 @@ class PostgresSchemas:
     def __init__(self, url: str):
         import psycopg
 
-        from prognos.projections.postgres_store import parse_url
+        from prognos.projections.store.postgres import parse_url
 
         settings = parse_url(url)
         settings.pop("schema")
@@ -116,7 +116,7 @@ class PostgresSchemas:
         return list(self._in_schema(location, sql, params, lambda c: c.fetchall()))
 
     def _in_schema(self, location: str, sql: str, params: tuple[Any, ...], result: Any) -> Any:
-        from prognos.projections.pg_cursor import translate
+        from prognos.projections.store.pg_cursor import translate
 
         with self.connection.transaction():
             self.connection.execute(f'SET LOCAL search_path = "{_name(location)}"')
@@ -147,7 +147,7 @@ def drop_test_schemas() -> None:
 
 def open_store(where: Any, **options: Any) -> BaseStore:
     if is_postgres(where):
-        from prognos.projections.postgres_store import PostgresStore
+        from prognos.projections.store.postgres import PostgresStore
 
         return PostgresStore(where, **options)
     return SQLiteStore(where, **options)
@@ -181,7 +181,7 @@ def query_sql(where: Any, sql: str, *params: Any) -> list[Any]:
 
 
 def position_column(where: Any) -> str:
-    """The event table's position column (see `prognos.projections.dialect.log_position`)."""
+    """The event table's position column (see `prognos.projections.store.dialect.log_position`)."""
     return "notification_id" if is_postgres(where) else "rowid"
 
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from prognos.cli.main import app
 from prognos.domain.application import Ledger
-from prognos.projections.base_store import BaseStore
+from prognos.projections.store.base import BaseStore
 
 from backends import BACKENDS, drop_test_schemas, dump_store, open_store, postgres_schemas
 

@@ -857,7 +857,7 @@ def test_a_bad_row_after_several_written_chunks_still_records_nothing(cli, tree,
                                                                       monkeypatch):
     # Events are written in chunks inside the import's one transaction: a refusal
     # in the last chunk must take the earlier chunks with it.
-    import prognos.domain.importer as importer
+    import prognos.domain.importing.decider as importer
 
     monkeypatch.setattr(importer, "CHUNK", 3)
     rows = "".join(f"it-sak;{n};V{n}\n" for n in range(1, 12)) + "it-sak;12,3.4;V12\n"
@@ -870,7 +870,7 @@ def test_a_bad_row_after_several_written_chunks_still_records_nothing(cli, tree,
 
 
 def test_an_import_written_in_several_chunks_has_contiguous_positions(cli, tree, put, monkeypatch):
-    import prognos.domain.importer as importer
+    import prognos.domain.importing.decider as importer
 
     monkeypatch.setattr(importer, "CHUNK", 4)
     rows = "".join(f"it-sak;{n};V{n}\n" for n in range(1, 11))

@@ -153,7 +153,7 @@ def test_looking_up_a_code_that_is_not_utf8_finds_no_such_line(refused):
 
 def test_domain_text_that_is_not_utf8_is_refused_by_the_rules_too():
     from prognos.domain import rules
-    from prognos.domain.errors import InvalidInputError
+    from prognos.events.errors import InvalidInputError
 
     for check in (lambda: rules.valid_code("b\udcff"),
                   lambda: rules.required_text("caf\udce9", "note text"),
@@ -213,7 +213,7 @@ def test_a_store_in_a_folder_the_user_cannot_write_says_why_it_cannot_be_read(tm
     the tests run, every folder is writable: the check of the folder is simulated)."""
     import sqlite3
 
-    from prognos.projections import reader
+    from prognos.projections.store import reader
 
     monkeypatch.setattr(reader.os, "access", lambda path, mode: False)
     error = sqlite3.OperationalError("attempt to write a readonly database")

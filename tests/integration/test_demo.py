@@ -23,7 +23,7 @@ from backends import dump_store
 from typer.testing import CliRunner
 
 from prognos.cli.main import app
-from prognos.projections.store import SQLiteStore
+from prognos.projections.store.sqlite import SQLiteStore
 
 TABLE_IDS = {"1.1", "1.2", "1.3", "1.4"}
 COLUMNS = {"budget", "forecast", "forecast_deviation", "budget_ytd", "actual_ytd",

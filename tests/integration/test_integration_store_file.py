@@ -18,10 +18,10 @@ from backends import (
 
 from prognos.cli.render import report_json
 from prognos.domain.application import Ledger
-from prognos.domain.errors import RefusedError, StoreError
-from prognos.domain.period import YearMonth
-from prognos.projections.report import report
-from prognos.projections.base_store import BaseStore
+from prognos.events.errors import RefusedError, StoreError
+from prognos.events.period import YearMonth
+from prognos.projections.reports.report import report
+from prognos.projections.store.base import BaseStore
 
 Y = ("--year", "2024")
 R = ("--reason", "r")
@@ -237,7 +237,7 @@ def test_views_of_an_older_layout_are_rebuilt_when_the_store_is_opened(cli):
 @pytest.mark.parametrize("year", [None, "2024"])
 def test_history_is_the_same_by_index_seeks_and_by_a_scan_of_the_views(cli, monkeypatch, code, year):
     """A few lines are found by seeking the index, a large roll-up by one scan: same events."""
-    from prognos.projections import history
+    from prognos.projections.reports import history
 
     _cli_scenario(cli)
     args = ("history", code, *(("--year", year) if year else ()))
@@ -253,7 +253,7 @@ def test_history_is_the_same_by_index_seeks_and_by_a_scan_of_the_views(cli, monk
 
 def test_a_rebuild_with_a_helper_process_writes_the_same_views(cli, monkeypatch):
     """Long rebuilds prepare rows in a second process: the views must not differ."""
-    from prognos.projections import base_store
+    from prognos.projections.store import base as base_store
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
@@ -278,7 +278,7 @@ def test_a_rebuild_whose_helper_stops_or_cannot_start_prepares_every_batch_itsel
     start it with), the rebuild does its batches itself and writes the same views."""
     import sys
 
-    from prognos.projections import base_store
+    from prognos.projections.store import base as base_store
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
@@ -308,10 +308,10 @@ def test_a_script_without_a_main_guard_rebuilds_with_a_helper_and_runs_once(cli,
     marker = tmp_path / "ran.txt"
     script = tmp_path / "unguarded.py"
     script.write_text(textwrap.dedent(f"""
-        from prognos.projections import base_store
-        from prognos.projections.dialect import is_postgres_url
-        from prognos.projections.postgres_store import PostgresStore
-        from prognos.projections.store import SQLiteStore
+        from prognos.projections.store import base as base_store
+        from prognos.projections.store.dialect import is_postgres_url
+        from prognos.projections.store.postgres import PostgresStore
+        from prognos.projections.store.sqlite import SQLiteStore
 
         with open({str(marker)!r}, "a") as f:
             f.write("ran\\n")
@@ -334,7 +334,7 @@ def test_a_script_without_a_main_guard_rebuilds_with_a_helper_and_runs_once(cli,
 
 
 def test_a_rebuild_whose_helper_meets_a_broken_event_fails_and_keeps_the_old_views(cli, monkeypatch):
-    from prognos.projections import base_store
+    from prognos.projections.store import base as base_store
 
     _cli_scenario(cli)
     entries = _rows(cli.store_path, "prognos_entries")
@@ -368,7 +368,7 @@ def test_a_store_written_with_a_stream_per_line_takes_new_events_in_the_ledger_s
     continue in the ledger stream with their positions as versions, above any old version."""
     from uuid import NAMESPACE_URL, uuid5
 
-    from prognos.events.streams import LEDGER_STREAM_ID
+    from prognos.projections.store.streams import LEDGER_STREAM_ID
 
     writes = _cli_scenario(cli)
     con = sqlite3.connect(cli.store_path)
@@ -426,7 +426,7 @@ def test_processes_creating_a_new_store_file_at_once_all_succeed(tmp_path):
 
 @pytest.mark.sqlite_only  # PostgreSQL: test_views_cut_short_are_made_again_from_the_log
 def test_a_store_file_missing_a_view_table_is_finished_and_folded_from_its_log(cli):
-    from prognos.projections.audit import run_checks
+    from prognos.projections.reports.check import run_checks
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
@@ -459,7 +459,7 @@ def test_a_rebuild_with_a_path_object_on_sys_path_still_gets_its_helper(cli, mon
     """Python ignores entries of sys.path that are not text; so does the helper's start."""
     import sys
 
-    from prognos.projections import base_store
+    from prognos.projections.store import base as base_store
 
     writes = _cli_scenario(cli)
     before = _everything(cli, writes)
@@ -467,7 +467,7 @@ def test_a_rebuild_with_a_path_object_on_sys_path_still_gets_its_helper(cli, mon
     monkeypatch.setattr(base_store, "HELPER_FROM", 0)
     monkeypatch.setattr(base_store, "BATCH", 4)
     monkeypatch.setattr(base_store.os, "cpu_count", lambda: 2)
-    from prognos.projections import rebuild_worker
+    from prognos.projections.store import rebuild_worker
 
     started = []
 

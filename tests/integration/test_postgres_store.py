@@ -11,8 +11,8 @@ from backends import POSTGRES, dump_store, execute_sql, open_store, postgres_sch
 from typer.testing import CliRunner
 
 from prognos.cli.main import app
-from prognos.domain.errors import InvalidInputError
-from prognos.projections.postgres_store import parse_url, shown
+from prognos.events.errors import InvalidInputError
+from prognos.projections.store.postgres import parse_url, shown
 
 
 def _run(store: str, *args: str) -> tuple[int, str, str]:
@@ -172,7 +172,7 @@ def test_writers_on_one_schema_take_turns_and_positions_stay_contiguous():
     """Several users writing at once: each command waits for the table lock, so positions
     are 1..N without gaps, a command's events are contiguous, and the views add up."""
     from prognos.domain.application import Ledger
-    from prognos.projections.audit import run_checks
+    from prognos.projections.reports.check import run_checks
 
     schemas = postgres_schemas()
     location = schemas.new()
@@ -210,7 +210,7 @@ def test_history_of_a_ledger_without_amounts_lists_the_lines(cli):
 
 def test_a_write_is_refused_when_the_views_are_tracked_beyond_the_log(store, location):
     from prognos.domain.application import Ledger
-    from prognos.domain.errors import StoreError
+    from prognos.events.errors import StoreError
 
     Ledger(store, "anna").add_line("it", "IT")
     execute_sql(location, "UPDATE tracking SET notification_id = 100 "
@@ -269,7 +269,7 @@ def test_views_cut_short_are_made_again_from_the_log():
     """A schema with the log but not all view tables (a creation interrupted, or tables
     dropped by hand) is finished on opening, its views folded from the log."""
     from prognos.domain.application import Ledger
-    from prognos.projections.audit import run_checks
+    from prognos.projections.reports.check import run_checks
 
     schemas = postgres_schemas()
     location = schemas.new()
@@ -288,7 +288,7 @@ def test_views_cut_short_are_made_again_from_the_log():
 
 
 def _history(store, code):
-    from prognos.projections.history import history
+    from prognos.projections.reports.history import history
 
     return list(history(store, code, None))
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prognos.domain.errors import InvalidAmountError, InvalidMonthError
+from prognos.events.errors import InvalidAmountError, InvalidMonthError
 from prognos.domain.money import format_amount, parse_amount
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 
 UNITS = ("kr", "tkr", "mkr")
 SCALE = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}
@@ -167,7 +167,7 @@ def test_an_amount_beyond_ten_thousand_trillion_kronor_is_refused(text: str) -> 
 def test_the_integer_periodisation_equals_the_decimal_definition(ore: int, months: int) -> None:
     # Reports add up in integer öre (rollup.ytd_ore); money.ytd_share is the rule as written.
     from prognos.domain.money import from_ore, to_ore, ytd_share
-    from prognos.projections.rollup import ytd_ore
+    from prognos.projections.reports.rollup import ytd_ore
 
     assert ytd_ore(ore, months) == to_ore(ytd_share(from_ore(ore), months))
 
@@ -176,7 +176,7 @@ def test_the_integer_periodisation_equals_the_decimal_definition(ore: int, month
 def test_a_stored_amount_reads_back_as_the_same_ore_in_the_views(ore: int, form: str) -> None:
     """The views read stored amount strings by a fast path; it must agree with `to_ore`."""
     from prognos.domain.money import to_ore
-    from prognos.projections.views import _ore
+    from prognos.projections.store.views import _ore
 
     value = Decimal(ore).scaleb(-2)
     text = {

@@ -44,9 +44,9 @@ from typer.testing import CliRunner
 
 from prognos.cli.main import app
 from prognos.domain.application import Ledger
-from prognos.domain.errors import LedgerError
+from prognos.events.errors import LedgerError
 from prognos.domain.money import UNIT_SCALE, parse_amount
-from prognos.projections.store import SQLiteStore
+from prognos.projections.store.sqlite import SQLiteStore
 
 
 def _root_conftest() -> Any:

@@ -30,13 +30,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from prognos.domain.application import Ledger
 from prognos.domain.clock import format_instant
-from prognos.domain.errors import RefusedError, UnknownLineError
-from prognos.domain.period import YearMonth
-from prognos.projections.audit import run_checks
-from prognos.projections.bridge import bridge
-from prognos.projections.replay import replay_report
-from prognos.projections.report import report
-from prognos.projections.rollup import AMOUNT_FIELDS
+from prognos.events.errors import RefusedError, UnknownLineError
+from prognos.events.period import YearMonth
+from prognos.projections.reports.check import run_checks
+from prognos.projections.reports.bridge import bridge
+from prognos.projections.reports.replay import replay_report
+from prognos.projections.reports.report import report
+from prognos.projections.reports.rollup import AMOUNT_FIELDS
 from backends import BACKENDS, dump_store, open_store, postgres_schemas
 
 

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prognos.domain.application import Ledger
-from prognos.domain.errors import InvalidInputError
-from prognos.domain.period import YearMonth
-from prognos.projections.history import history
-from prognos.projections.report import report
+from prognos.events.errors import InvalidInputError
+from prognos.events.period import YearMonth
+from prognos.projections.reports.history import history
+from prognos.projections.reports.report import report
 
 # Any text, the characters COPY escapes or reads specially made likely.
 TEXT = st.text(

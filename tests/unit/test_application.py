@@ -17,7 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from prognos.domain.application import Ledger
-from prognos.domain.errors import (
+from prognos.events.errors import (
     ClosedPeriodError,
     DuplicateLineError,
     InvalidAmountError,
@@ -31,7 +31,7 @@ from prognos.domain.errors import (
     UnknownEventError,
     UnknownLineError,
 )
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 from prognos.events.ledger import (
     ActualBooked,
     ActualReversed,
@@ -42,7 +42,7 @@ from prognos.events.ledger import (
     NoteAdded,
     PeriodClosed,
 )
-from prognos.projections.report import report
+from prognos.projections.reports.report import report
 
 M = YearMonth.parse
 D = Decimal

@@ -14,11 +14,11 @@ import pytest
 
 from prognos.domain.application import Ledger
 from prognos.domain.clock import format_instant
-from prognos.domain.errors import MonthOutsideYearError, RefusedError, UnknownLineError
-from prognos.domain.period import YearMonth
-from prognos.projections.bridge import Bridge, bridge
-from prognos.projections.replay import replay_report, replay_reports
-from prognos.projections.report import report
+from prognos.events.errors import MonthOutsideYearError, RefusedError, UnknownLineError
+from prognos.events.period import YearMonth
+from prognos.projections.reports.bridge import Bridge, bridge
+from prognos.projections.reports.replay import replay_report, replay_reports
+from prognos.projections.reports.report import report
 
 M = YearMonth.parse
 D = Decimal

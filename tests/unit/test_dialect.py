@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from prognos.projections.dialect import ddl, is_postgres, is_postgres_url, log_position
-from prognos.projections.pg_cursor import PgCursor, translate
+from prognos.projections.store.dialect import ddl, is_postgres, is_postgres_url, log_position
+from prognos.projections.store.pg_cursor import PgCursor, translate
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ from uuid import UUID, uuid4
 import pytest
 from pydantic import ValidationError
 
-from prognos.domain.errors import InvalidMonthError
-from prognos.domain.period import YearMonth
-from prognos.events.base import LedgerEvent, Source
+from prognos.events.errors import InvalidMonthError
+from prognos.events.period import YearMonth
+from prognos.events.ledger import LedgerEvent
+from prognos.events.types import Source
 from prognos.events.ledger import (
     EVENT_CLASSES,
     ActualBooked,
@@ -26,8 +27,8 @@ from prognos.events.ledger import (
     PeriodClosed,
     SourceImported,
 )
-from prognos.events.mapper import (
-    BY_KIND,
+from prognos.events.ledger import MODEL_OF as BY_KIND
+from prognos.projections.store.mapper import (
     LEDGER_STREAM,
     from_stored,
     register_topic,

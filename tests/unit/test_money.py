@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from prognos.domain.errors import InvalidAmountError, InvalidInputError
+from prognos.events.errors import InvalidAmountError, InvalidInputError
 from prognos.domain.money import (
     format_amount,
     format_display,

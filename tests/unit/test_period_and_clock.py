@@ -7,14 +7,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from prognos.domain.clock import TICK, format_instant, next_recorded_at, parse_instant
-from prognos.domain.errors import (
+from prognos.events.errors import (
     InvalidInputError,
     InvalidMonthError,
     InvalidTimestampError,
     MonthOutsideYearError,
     RefusedError,
 )
-from prognos.domain.period import YearMonth, parse_year
+from prognos.events.period import YearMonth, parse_year
 
 # --- YearMonth -------------------------------------------------------------------
 

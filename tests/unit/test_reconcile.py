@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import pytest
 
-from prognos.projections.reconcile import (
+from prognos.domain.reconcile.printed import (
     CrossCheck,
     Deviation,
     Finding,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from prognos.domain.period import YearMonth
-from prognos.projections.rollup import (
+from prognos.events.period import YearMonth
+from prognos.projections.reports.rollup import (
     LeafFigures,
     Line,
     Report,

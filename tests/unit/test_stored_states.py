@@ -10,11 +10,12 @@ import orjson
 import pytest
 
 from prognos.domain.ids import new_event_id, new_event_ids
-from prognos.domain.importer import SourceFile
-from prognos.domain.importing import Columns, ImportSpec, read_rows
+from prognos.domain.importing.decider import SourceFile
+from prognos.domain.importing.rows import Columns, ImportSpec, read_rows
 from prognos.domain.tables import read_table
-from prognos.projections.dialect import log_position
-from prognos.events.mapper import BY_KIND, from_stored, state_of, stored_state
+from prognos.projections.store.dialect import log_position
+from prognos.events.ledger import MODEL_OF as BY_KIND
+from prognos.projections.store.mapper import from_stored, state_of, stored_state
 
 
 def _import(ledger, store, text: str, spec: ImportSpec) -> list[tuple[int, str, bytes]]:
@@ -78,9 +79,9 @@ def test_the_views_fast_row_builders_agree_with_the_general_one(ledger, store):
     """Rebuilds use per-kind row builders; each must give the general builder's row."""
     from decimal import Decimal
 
-    from prognos.domain.period import YearMonth
-    from prognos.events.mapper import decode
-    from prognos.projections import views
+    from prognos.events.period import YearMonth
+    from prognos.projections.store.mapper import decode
+    from prognos.projections.store import views
 
     ledger.add_line("a", "A")
     ledger.add_line("b", "B", parent="a")

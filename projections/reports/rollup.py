@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from prognos.domain.money import from_ore, to_ore
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 
 ZERO = Decimal("0.00")
 AMOUNT_FIELDS = ("budget", "forecast", "budget_ytd", "actual_ytd")

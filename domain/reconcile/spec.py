@@ -36,10 +36,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from prognos.domain.errors import InvalidInputError
+from prognos.events.errors import InvalidInputError
 from prognos.domain.money import UNIT_SCALE
 from prognos.domain.tables import read_table
-from prognos.projections.reconcile import (
+from prognos.domain.reconcile.printed import (
     CrossCheck,
     Deviation,
     Periodisation,

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-from prognos.domain.errors import InvalidInputError, LedgerError
+from prognos.events.errors import InvalidInputError, LedgerError
 from prognos.domain.money import Unit, parse_amount
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 from prognos.domain.tables import Table
 
 Kind = Literal["budget", "forecast", "actual", "lines"]

@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from prognos.domain.errors import StoreError, UnreadableEventError
-from prognos.projections import views
-from prognos.projections.dialect import log_position
-from prognos.projections.log_rows import DAMAGED, EVENTS_TABLE, last_position
-from prognos.projections.views import TRACKING_TABLE, tracked_position
+from prognos.events.errors import StoreError, UnreadableEventError
+from prognos.projections.store import views
+from prognos.projections.store.dialect import log_position
+from prognos.projections.store.log import DAMAGED, EVENTS_TABLE, last_position
+from prognos.projections.store.views import TRACKING_TABLE, tracked_position
 
 if TYPE_CHECKING:  # the event models (pydantic) load only where events are read or written
-    from prognos.events.base import LedgerEvent
-    from prognos.projections.unit_of_work import UnitOfWork
+    from prognos.events.ledger import LedgerEvent
+    from prognos.projections.store.unit_of_work import UnitOfWork
 
 PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
@@ -68,7 +68,7 @@ class BaseStore:
         """A helper process to prepare three of every five batches when the views are a
         long way behind on more than one core (`rebuild_worker`): preparing is most of
         the work."""
-        from prognos.projections import rebuild_worker
+        from prognos.projections.store import rebuild_worker
 
         behind = ranges[-1][1] - ranges[0][0]
         if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
@@ -118,7 +118,7 @@ class BaseStore:
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
         """One serialised write transaction: decide, record events, update views."""
-        from prognos.projections.unit_of_work import UnitOfWork
+        from prognos.projections.store.unit_of_work import UnitOfWork
 
         with self._writing() as cursor:
             yield UnitOfWork(self, cursor)
@@ -144,7 +144,7 @@ class BaseStore:
         Read from eventsourcing's table by notification id, as its
         `select_notifications` would, but without a Notification and a UUID per
         event, and on this store's own connection."""
-        from prognos.events.mapper import from_stored
+        from prognos.projections.store.mapper import from_stored
 
         with self.read() as c:
             column = log_position(c)
@@ -215,7 +215,7 @@ class BaseStore:
 
         Reads rows straight from the recorder's table (eventsourcing's
         `select_notifications` would build a UUID per row, unused here)."""
-        from prognos.projections import rebuild_worker
+        from prognos.projections.store import rebuild_worker
 
         applied = 0
         with_amounts: set[str] = set()

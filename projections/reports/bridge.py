@@ -15,12 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from prognos.domain.errors import RefusedError, UnknownLineError
+from prognos.events.errors import RefusedError, UnknownLineError
 from prognos.domain.money import from_ore
-from prognos.domain.period import YearMonth
-from prognos.projections.log_rows import states
-from prognos.projections.report import cutoff, leaf_figures, line_filter, lines
-from prognos.projections.rollup import subtree
+from prognos.events.period import YearMonth
+from prognos.projections.store.log import states
+from prognos.projections.reports.report import cutoff, leaf_figures, line_filter, lines
+from prognos.projections.reports.rollup import subtree
 
 
 

@@ -1,50 +1,52 @@
-"""The mapping between pydantic events and eventsourcing's stored format.
+"""Events in eventsourcing's stored format, and back.
 
-eventsourcing 9.5 has no pydantic mapper, so this is ours: the topic names the
-event class, the state is the event's JSON with `class_version`, and the
-notification id becomes the event's global position.
+eventsourcing 9.5 has no pydantic mapper, so this is ours: the topic names the event
+class, the state is the event's JSON with `class_version`, and the notification id is
+the event's global position. Decoding a stored row into its kind and state needs only
+the declarations (`events.kinds`), so a rebuild and the history never load pydantic;
+`from_stored` validates against the model.
 """
 
 from __future__ import annotations
 
-import orjson
+from dataclasses import fields as dataclass_fields
+from dataclasses import is_dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from pydantic import BaseModel
+import orjson
 
-from eventsourcing.persistence import Notification, StoredEvent
-
-from prognos.domain.period import YearMonth
-from prognos.events.base import LedgerEvent
-from prognos.events.ledger import EVENT_CLASSES
-from prognos.events.streams import LEDGER_STREAM
+from prognos.events import kinds
+from prognos.events.period import YearMonth
 from prognos.events.upcasting import upcast
+from prognos.projections.store.streams import LEDGER_STREAM
 
+if TYPE_CHECKING:
+    from eventsourcing.persistence import StoredEvent
+
+    from prognos.events.ledger import LedgerEvent
+
+# The class path every event was stored under since prognos began: `events.ledger` is
+# where the models live, and a topic names a class, never a module that moved.
 TOPIC_PREFIX = "prognos.events.ledger:"
-_BY_TOPIC: dict[str, type[LedgerEvent]] = {TOPIC_PREFIX + c.__name__: c for c in EVENT_CLASSES}
-BY_KIND: dict[str, type[LedgerEvent]] = {c.kind: c for c in EVENT_CLASSES}
+_BY_TOPIC: dict[str, type[kinds.Event]] = {TOPIC_PREFIX + c.__name__: c for c in kinds.ALL}
+TOPIC_OF_KIND: dict[str, str] = {c.kind: TOPIC_PREFIX + c.__name__ for c in kinds.ALL}
 
 
-
-def register_topic(topic: str, cls: type[LedgerEvent]) -> None:
+def register_topic(topic: str, cls: type[kinds.Event]) -> None:
     """Keep reading events stored under an old class path after a rename."""
     _BY_TOPIC[topic] = cls
 
 
-def topic_of(cls: type[LedgerEvent]) -> str:
+def topic_of(cls: type[kinds.Event]) -> str:
     return TOPIC_PREFIX + cls.__name__
 
 
-TOPIC_OF_KIND: dict[str, str] = {c.kind: topic_of(c) for c in EVENT_CLASSES}
-
-
 def stream_of(event: LedgerEvent) -> UUID:
-    """Every event is in the ledger's one stream (see `events.streams`)."""
+    """Every event is in the ledger's one stream (see `store.streams`)."""
     return LEDGER_STREAM
-
 
 
 def _plain(value: Any) -> Any:
@@ -55,8 +57,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
-    if isinstance(value, BaseModel):
-        return {k: _plain(v) for k, v in value.__dict__.items()}
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
@@ -85,6 +87,8 @@ def stored_state(event: LedgerEvent) -> bytes:
 
 def to_stored(event: LedgerEvent, version: int) -> StoredEvent:
     """The event as eventsourcing stores it; the store uses its position as the version."""
+    from eventsourcing.persistence import StoredEvent
+
     return StoredEvent(
         originator_id=stream_of(event),
         originator_version=version,
@@ -93,8 +97,8 @@ def to_stored(event: LedgerEvent, version: int) -> StoredEvent:
     )
 
 
-def decode(topic: str, state: bytes) -> tuple[type[LedgerEvent], dict[str, Any]]:
-    """The state dict of a stored event, upcast to its class's current version
+def decode(topic: str, state: bytes) -> tuple[type[kinds.Event], dict[str, Any]]:
+    """The kind and state dict of a stored event, upcast to its kind's current version
     (without `class_version`, and not yet validated)."""
     cls = _BY_TOPIC.get(topic)
     if cls is None:
@@ -124,10 +128,9 @@ def decode_rows(rows: list[tuple[int, str, bytes]]) -> list[tuple[int, str, dict
 
 
 def from_stored(topic: str, state: bytes, position: int | None) -> LedgerEvent:
+    """The event, validated against its model (this loads pydantic)."""
+    from prognos.events.ledger import model_of
+
     cls, data = decode(topic, state)
     data["position"] = position
-    return cls.model_validate(data)
-
-
-def from_notification(n: Notification) -> LedgerEvent:
-    return from_stored(n.topic, n.state, n.id)
+    return model_of(cls).model_validate(data)

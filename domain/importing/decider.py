@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prognos.domain import rules
-from prognos.domain.errors import (
+from prognos.events.errors import (
     ClosedPeriodError,
     DuplicateLineError,
     MonthOutsideYearError,
@@ -20,8 +20,8 @@ from prognos.domain.errors import (
     RefusedError,
     UnknownLineError,
 )
-from prognos.domain.importing import ImportRow, ImportSpec, row_error
-from prognos.domain.period import YearMonth
+from prognos.domain.importing.rows import ImportRow, ImportSpec, row_error
+from prognos.events.period import YearMonth
 from prognos.domain.state import LineState, UnitOfWork
 from prognos.domain.ids import new_event_ids
 

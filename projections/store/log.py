@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from prognos.domain.errors import LedgerError, UnreadableEventError
-from prognos.projections.dialect import log_position
+from prognos.events.errors import LedgerError, UnreadableEventError
+from prognos.projections.store.dialect import log_position
 
 EVENTS_TABLE = "stored_events"  # eventsourcing's
 CHUNK = 500
@@ -30,7 +30,7 @@ def last_position(cursor: Any) -> int:
 
 def states(cursor: Any, positions: Iterable[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """(position, kind, state) of each event at the given positions, in the order given."""
-    from prognos.events.mapper import decode  # pydantic models: only when details are shown
+    from prognos.projections.store.mapper import decode  # pydantic models: only when details are shown
 
     wanted = list(positions)
     column = log_position(cursor)

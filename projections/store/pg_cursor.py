@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from prognos.projections.dialect import POSTGRES
+from prognos.projections.store.dialect import POSTGRES
 
 # A quoted literal (kept as is), a placeholder, or a percent sign.
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):([A-Za-z_]\w*)|%")

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from prognos.domain.errors import StoreError
-from prognos.projections.base_store import PROGNOS_TABLES
-from prognos.projections.views import VERSION
+from prognos.events.errors import StoreError
+from prognos.projections.store.base import PROGNOS_TABLES
+from prognos.projections.store.views import VERSION
 
 
 class OutdatedViews(Exception):

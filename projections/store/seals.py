@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
-from prognos.domain.errors import StoreError
-from prognos.projections.dialect import log_position
-from prognos.projections.log_rows import EVENTS_TABLE
+from prognos.events.errors import StoreError
+from prognos.projections.store.dialect import log_position
+from prognos.projections.store.log import EVENTS_TABLE
 
 SEALS_TABLE = "prognos_seals"
 SCHEMA = (

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from prognos.domain.money import from_ore
-from prognos.domain.period import YearMonth
+from prognos.events.period import YearMonth
 from prognos.domain.state import BookingState, LineState
-from prognos.events.base import LedgerEvent
-from prognos.events.mapper import TOPIC_OF_KIND, encode, state_of
-from prognos.projections import seals, views
-from prognos.projections.dialect import insert_rows, log_position
-from prognos.projections.log_rows import EVENTS_TABLE, last_position
+from prognos.events.ledger import LedgerEvent
+from prognos.projections.store.mapper import TOPIC_OF_KIND, encode, state_of
+from prognos.projections.store import seals, views
+from prognos.projections.store.dialect import insert_rows, log_position
+from prognos.projections.store.log import EVENTS_TABLE, last_position
 
 if TYPE_CHECKING:
-    from prognos.projections.base_store import BaseStore
+    from prognos.projections.store.base import BaseStore
 
 
 class UnitOfWork:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-from prognos.domain.errors import InvalidMonthError, MonthOutsideYearError
+from prognos.events.errors import InvalidMonthError, MonthOutsideYearError
 
 _PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
 

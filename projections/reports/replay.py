@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from prognos.domain.period import YearMonth
-from prognos.events.base import LedgerEvent
+from prognos.events.period import YearMonth
+from prognos.events.ledger import LedgerEvent
 from prognos.events.ledger import (
     ActualBooked,
     ActualReversed,
@@ -20,7 +20,7 @@ from prognos.events.ledger import (
     LineAdded,
 )
 from prognos.domain.money import to_ore
-from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
+from prognos.projections.reports.rollup import Line, OreFigures, Report, build_report_ore
 
 class _Leaf:
     """What a leaf's figures as of any month need, compactly (there may be 50,000):

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from prognos.domain.clock import format_instant
-from prognos.domain.period import YearMonth
-from prognos.projections.dialect import is_postgres
-from prognos.projections.rollup import Line, OreFigures, Report, build_report_ore
+from prognos.events.period import YearMonth
+from prognos.projections.store.dialect import is_postgres
+from prognos.projections.reports.rollup import Line, OreFigures, Report, build_report_ore
 
 # Orders events by (month, recording order) as one integer.
 ORDER_KEY = "(month * 4294967296 + position)"

@@ -24,11 +24,11 @@ import sys
 from typing import Any
 from urllib.parse import quote
 
-from prognos.domain.errors import StoreError, damage
-from prognos.events.mapper import decode_rows
-from prognos.projections import views
-from prognos.projections.dialect import log_position
-from prognos.projections.log_rows import DAMAGED
+from prognos.events.errors import StoreError, damage
+from prognos.projections.store.mapper import decode_rows
+from prognos.projections.store import views
+from prognos.projections.store.dialect import log_position
+from prognos.projections.store.log import DAMAGED
 
 
 def prepared_range(
@@ -77,7 +77,7 @@ def _open(source: tuple[str, Any]) -> Any:
         return sqlite3.connect(uri, uri=True).cursor()
     import psycopg
 
-    from prognos.projections.pg_cursor import PgCursor
+    from prognos.projections.store.pg_cursor import PgCursor
 
     settings = {k: v for k, v in where.items() if k != "schema"}
     conn = psycopg.connect(**settings, autocommit=True, options=f"-c search_path={where['schema']}")

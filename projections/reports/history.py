@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from prognos.domain.errors import UnknownLineError, UnreadableEventError
+from prognos.events.errors import UnknownLineError, UnreadableEventError
 from prognos.domain.money import format_json
-from prognos.projections.log_rows import DAMAGED, states
-from prognos.projections.report import lines
-from prognos.projections.rollup import subtree
-from prognos.projections.views import AMOUNT_KINDS, MONTH_FIELD
+from prognos.projections.store.log import DAMAGED, states
+from prognos.projections.reports.report import lines
+from prognos.projections.reports.rollup import subtree
+from prognos.projections.store.views import AMOUNT_KINDS, MONTH_FIELD
 
 CHUNK = 500
 YEAR_KINDS = (*AMOUNT_KINDS, "note_added")  # the kinds of a line's events that have a year

@@ -21,10 +21,10 @@ from typing import Any
 
 from prognos.domain.application import Ledger
 from prognos.domain.money import UNIT_SCALE
-from prognos.domain.period import YearMonth
-from prognos.projections.reconcile import plain
-from prognos.projections.report import report
-from prognos.projections.rollup import Row
+from prognos.events.period import YearMonth
+from prognos.domain.reconcile.printed import plain
+from prognos.projections.reports.report import report
+from prognos.projections.reports.rollup import Row
 
 YEAR = 2024
 MAY, AUGUST = YearMonth(YEAR, 5), YearMonth(YEAR, 8)

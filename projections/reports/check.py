@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from prognos.domain.clock import format_instant
-from prognos.domain.errors import UnreadableEventError
-from prognos.domain.period import YearMonth
-from prognos.projections import seals, views
-from prognos.projections.replay import replay_reports
-from prognos.projections.report import report
-from prognos.projections.rollup import AMOUNT_FIELDS, Report
+from prognos.events.errors import UnreadableEventError
+from prognos.events.period import YearMonth
+from prognos.projections.store import seals, views
+from prognos.projections.reports.replay import replay_reports
+from prognos.projections.reports.report import report
+from prognos.projections.reports.rollup import AMOUNT_FIELDS, Report
 
 
 @dataclass(frozen=True)

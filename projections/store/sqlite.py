@@ -15,14 +15,14 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRecorder
 
-from prognos.domain.errors import StoreError
-from prognos.events.streams import LEDGER_STREAM_ID
-from prognos.projections import seals, views
-from prognos.projections.base_store import (
+from prognos.events.errors import StoreError
+from prognos.projections.store.streams import LEDGER_STREAM_ID
+from prognos.projections.store import seals, views
+from prognos.projections.store.base import (
     PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
-from prognos.projections.log_rows import EVENTS_TABLE
-from prognos.projections.reader import sqlite_reason
+from prognos.projections.store.log import EVENTS_TABLE
+from prognos.projections.store.reader import sqlite_reason
 
 CACHE_KIB = 64 * 1024  # 128 MB measured no faster (events now append), 75 MB more RSS
 

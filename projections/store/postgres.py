@@ -24,16 +24,16 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from prognos.domain.errors import InvalidInputError, StoreError
-from prognos.events.streams import LEDGER_STREAM
-from prognos.projections import seals, views
-from prognos.projections.base_store import (
+from prognos.events.errors import InvalidInputError, StoreError
+from prognos.projections.store.streams import LEDGER_STREAM
+from prognos.projections.store import seals, views
+from prognos.projections.store.base import (
     PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
-from prognos.projections.dialect import ddl
-from prognos.projections.log_rows import EVENTS_TABLE
-from prognos.projections.pg_cursor import PgCursor
-from prognos.projections.views import TRACKING_TABLE
+from prognos.projections.store.dialect import ddl
+from prognos.projections.store.log import EVENTS_TABLE
+from prognos.projections.store.pg_cursor import PgCursor
+from prognos.projections.store.views import TRACKING_TABLE
 
 # Lower case only: PostgreSQL folds unquoted names to lower case, and the schema
 # is named unquoted in the connection's search_path.

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from prognos.domain.errors import StoreError
+from prognos.events.errors import StoreError
 from prognos.domain.money import to_ore
-from prognos.domain.period import YearMonth
-from prognos.projections.dialect import ddl, insert_rows
+from prognos.events.period import YearMonth
+from prognos.projections.store.dialect import ddl, insert_rows
 
 if TYPE_CHECKING:
-    from prognos.events.base import LedgerEvent
+    from prognos.events.ledger import LedgerEvent
 
 VIEWS = "prognos.views"  # their name in eventsourcing's tracking table
 TRACKING_TABLE = "tracking"
@@ -192,7 +192,7 @@ _BY_KIND = {
 
 
 def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
-    from prognos.events.mapper import state_of  # pydantic: kept off the read path
+    from prognos.projections.store.mapper import state_of  # pydantic: kept off the read path
 
     assert event.position is not None
     return entry_from_state(event.position, event.kind, state_of(event))
