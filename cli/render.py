@@ -224,3 +224,24 @@ def _short(figure: str) -> str:
     (the JSON keeps every digit)."""
     whole, dot, decimals = figure.partition(".")
     return f"{whole}.{decimals[:6]}" if dot and len(decimals) > 6 else figure
+
+
+def import_json(result: Any) -> dict[str, Any]:
+    return {
+        "sha256": result.sha256,
+        "rows": result.rows,
+        "events_recorded": result.events_recorded,
+        "first_position": result.first_position,
+        "last_position": result.last_position,
+        "already_imported": result.already_imported,
+    }
+
+
+def import_text(name: str, result: Any) -> str:
+    if result.already_imported:
+        return f"{name} (sha256 {result.sha256}) was already imported: nothing added"
+    text = (f"imported {name}: {result.rows} rows, {result.events_recorded} events at positions "
+            f"{result.first_position}-{result.last_position} (sha256 {result.sha256})")
+    if result.skipped:
+        text += f"\n{result.skipped} rows with a zero amount booked nothing"
+    return text

@@ -1,28 +1,28 @@
 """The ledger application: every command, decided and recorded in one transaction.
 
 This is the only module that writes to the event store. Each command opens a
-unit of work, checks the rules against it, and records all its events at once
-with one recorded-at, so no view ever shows half a command.
+unit of work, checks the rules (`rules`) against it, and records all its events at
+once with one recorded-at, so no view ever shows half a command.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from prognos.domain import rules
 from prognos.domain.clock import format_instant, next_recorded_at, utc_now
-from prognos.events.errors import RefusedError, ReversalError, UnknownEventError
 from prognos.domain.ids import new_event_id
 from prognos.domain.importing.decider import ImportDecider, ImportResult, SourceFile
+from prognos.domain.importing.options import ImportPlan
 from prognos.domain.importing.rows import ImportRow, ImportSpec
-from prognos.events.period import YearMonth
 from prognos.domain.state import UnitOfWork
-from prognos.events.ledger import LedgerEvent
+from prognos.events.kinds import Figure
+from prognos.events.period import YearMonth
 from prognos.events.ledger import (
     ActualBooked,
     ActualReversed,
@@ -30,14 +30,21 @@ from prognos.events.ledger import (
     BudgetTransferred,
     ForecastRevised,
     LineAdded,
+    LedgerEvent,
     NoteAdded,
     PeriodClosed,
 )
 
+BUDGET_MONTH = rules.MONTH_WORD[Figure.BUDGET]
+FORECAST_MONTH = rules.MONTH_WORD[Figure.FORECAST]
+PERIOD = rules.MONTH_WORD[Figure.ACTUAL]
+
 
 class Store(Protocol):
-    def write(self) -> Any:
-        """A context manager yielding a UnitOfWork inside one write transaction."""
+    """Where a ledger is kept, as the application writes to it."""
+
+    def write(self) -> AbstractContextManager[UnitOfWork]:
+        """One write transaction, serialised with every other: decide, then record."""
         ...
 
 
@@ -109,7 +116,7 @@ class Ledger:
         reason = rules.required_text(reason, "--reason")
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
-            rules.open_month(cmd.uow, effective, "budget month")
+            rules.open_month(cmd.uow, effective, BUDGET_MONTH)
             event = BudgetSet(**cmd.audit(code=code, year=year, effective=effective, amount=amount))
             return cmd.uow.record([event])
 
@@ -125,12 +132,11 @@ class Ledger:
         effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
         reason = rules.required_text(reason, "--reason")
         rules.positive(amount, "a transfer amount")
-        if source_code == target_code:
-            raise RefusedError(f"cannot transfer from line {source_code!r} to itself")
+        rules.distinct_lines(source_code, target_code)
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, source_code)
             rules.leaf(cmd.uow, target_code)
-            rules.open_month(cmd.uow, effective, "budget month")
+            rules.open_month(cmd.uow, effective, BUDGET_MONTH)
             transfer_id = uuid4()
             sides = [(source_code, -amount, target_code), (target_code, amount, source_code)]
             events = [
@@ -160,7 +166,7 @@ class Ledger:
         reason = rules.required_text(reason, "--reason")
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
-            rules.open_month(cmd.uow, as_of, "forecast month")
+            rules.open_month(cmd.uow, as_of, FORECAST_MONTH)
             event = ForecastRevised(
                 **cmd.audit(code=code, year=year, as_of=as_of, amount=amount)
             )
@@ -177,7 +183,7 @@ class Ledger:
         rules.non_zero(amount, "a booked amount")
         with self._command(rules.optional_text(reason, "--reason")) as cmd:
             rules.leaf(cmd.uow, code)
-            rules.open_month(cmd.uow, period, "period")
+            rules.open_month(cmd.uow, period, PERIOD)
             event = ActualBooked(
                 **cmd.audit(
                     code=code,
@@ -192,24 +198,11 @@ class Ledger:
         self, event_id: str, reason: str, period: YearMonth | None = None
     ) -> list[LedgerEvent]:
         reason = rules.required_text(reason, "--reason")
-        try:
-            target = UUID(event_id.strip())
-        except ValueError:
-            raise UnknownEventError(f"no event with id {event_id!r}") from None
+        target = rules.event_id(event_id)
         with self._command(reason) as cmd:
-            booking = cmd.uow.booking(target)
-            if booking is None:
-                raise UnknownEventError(f"no event with id {event_id}")
-            if booking.kind == "actual_reversed":
-                raise ReversalError(f"event {event_id} is a reversal and cannot be reversed")
-            if booking.kind != "actual_booked":
-                raise ReversalError(f"event {event_id} is a {booking.kind}, not an actual booking")
-            if booking.reversed_by is not None:
-                raise ReversalError(
-                    f"booking {event_id} was already reversed by {booking.reversed_by}"
-                )
+            booking = rules.reversible(cmd.uow.booking(target), event_id)
             month = period or booking.period
-            rules.open_month(cmd.uow, month, "period")
+            rules.open_month(cmd.uow, month, PERIOD)
             event = ActualReversed(
                 **cmd.audit(
                     code=booking.line,
@@ -223,10 +216,15 @@ class Ledger:
 
     def close_period(self, through: YearMonth) -> list[LedgerEvent]:
         with self._command() as cmd:
-            closed = cmd.uow.closed_through()
-            if closed is not None and through <= closed:
-                raise RefusedError(f"cannot close {through}: already closed through {closed}")
+            rules.closes_later(through, cmd.uow.closed_through())
             return cmd.uow.record([PeriodClosed(**cmd.audit(through=through))])
+
+    def import_file(
+        self, plan: ImportPlan, progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
+        """Record a planned import (`importing.plan_import`); `progress` is told of every
+        few thousand rows read."""
+        return self.import_rows(plan.rows(progress), plan.spec, plan.source)
 
     def import_rows(
         self, rows: Iterable[ImportRow], spec: ImportSpec, source: SourceFile

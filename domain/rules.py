@@ -1,10 +1,20 @@
-"""The ledger's rules. Each check raises a specific RefusedError before anything is recorded."""
+"""Every rule of the ledger, in one place. Each check raises a specific error before
+anything is recorded: a `RefusedError` for a rule (exit 1), an `InvalidInputError` for
+text that cannot be what it claims (exit 2).
+
+The rules look at the ledger through `Ledger` (a unit of work inside a write, or the
+`DecisionState` an import keeps of its own rows), so a command and an import row are
+judged by the same functions.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
 
+from prognos.domain.state import BookingState, LineState
 from prognos.events.errors import (
     ClosedPeriodError,
     DuplicateLineError,
@@ -12,13 +22,28 @@ from prognos.events.errors import (
     LineHasAmountsError,
     NotALeafError,
     RefusedError,
+    ReversalError,
+    UnknownEventError,
     UnknownLineError,
 )
+from prognos.events.kinds import BY_KIND, Effect, Figure
 from prognos.events.period import YearMonth
-from prognos.domain.state import LineState, UnitOfWork
 
 _CODE = re.compile(r"^[^\s\x00-\x1f]{1,100}$")
+# What a month is called when a refusal names it.
+MONTH_WORD = {Figure.BUDGET: "budget month", Figure.FORECAST: "forecast month",
+              Figure.ACTUAL: "period"}
 
+
+class Ledger(Protocol):
+    """What the rules look at."""
+
+    def line(self, code: str) -> LineState | None: ...
+
+    def closed_through(self) -> YearMonth | None: ...
+
+
+# -- text ---------------------------------------------------------------------------
 
 def valid_code(code: str) -> str:
     # fullmatch: `$` would also let a final newline through
@@ -58,15 +83,17 @@ def _is_utf8(value: str) -> bool:
     return True
 
 
-def existing_line(uow: UnitOfWork, code: str) -> LineState:
-    line = uow.line(code)
+# -- the line tree --------------------------------------------------------------------
+
+def existing_line(ledger: Ledger, code: str) -> LineState:
+    line = ledger.line(code)
     if line is None:
         raise UnknownLineError(f"unknown line {code!r}")
     return line
 
 
-def leaf(uow: UnitOfWork, code: str) -> LineState:
-    return require_leaf(existing_line(uow, code))
+def leaf(ledger: Ledger, code: str) -> LineState:
+    return require_leaf(existing_line(ledger, code))
 
 
 def require_leaf(line: LineState) -> LineState:
@@ -85,21 +112,52 @@ def may_get_children(parent: LineState) -> LineState:
     return parent
 
 
-def new_line(uow: UnitOfWork, code: str, parent: str | None) -> None:
-    if uow.line(code) is not None:
+def new_line(ledger: Ledger, code: str, parent: str | None) -> None:
+    if ledger.line(code) is not None:
         raise DuplicateLineError(f"line {code!r} already exists")
     if parent is not None:
-        may_get_children(existing_line(uow, parent))
+        may_get_children(existing_line(ledger, parent))
 
 
-def open_month(uow: UnitOfWork, month: YearMonth, what: str) -> None:
-    require_open(month, uow.closed_through(), what)
+def imported_line(code: str, create_lines: bool, parent: str | None, tree: bool) -> None:
+    """A line a file names that the ledger does not have: a file of lines adds it; any
+    other file only with --create-lines, and under a parent."""
+    if tree:
+        return
+    if not create_lines:
+        raise UnknownLineError(
+            f"unknown line {code!r} (add it, or import with --create-lines --parent CODE)"
+        )
+    if parent is None:
+        raise RefusedError(f"new line {code!r} needs a parent: give --parent CODE")
+
+
+def parent_line(ledger: Ledger, code: str) -> LineState:
+    """The line a new line is added under, which must exist and have no amounts."""
+    parent = ledger.line(code)
+    if parent is None:
+        raise UnknownLineError(f"unknown parent line {code!r}")
+    return may_get_children(parent)
+
+
+# -- months ---------------------------------------------------------------------------
+
+def open_month(ledger: Ledger, month: YearMonth, what: str) -> None:
+    require_open(month, ledger.closed_through(), what)
 
 
 def require_open(month: YearMonth, closed: YearMonth | None, what: str) -> None:
     if closed is not None and month <= closed:
         raise ClosedPeriodError(f"{what} {month} is closed (closed through {closed})")
 
+
+def closes_later(through: YearMonth, closed: YearMonth | None) -> None:
+    """Months close forward only."""
+    if closed is not None and through <= closed:
+        raise RefusedError(f"cannot close {through}: already closed through {closed}")
+
+
+# -- amounts --------------------------------------------------------------------------
 
 def positive(amount: Decimal, what: str) -> None:
     if amount <= 0:
@@ -109,3 +167,37 @@ def positive(amount: Decimal, what: str) -> None:
 def non_zero(amount: Decimal, what: str) -> None:
     if amount == 0:
         raise RefusedError(f"{what} must not be zero")
+
+
+def books_nothing(amount: Decimal) -> bool:
+    """A zero outcome in a file happened in no ledger: it is skipped, as a zero line in a
+    general ledger (a single booking of zero is refused instead, `non_zero`)."""
+    return amount == 0
+
+
+def distinct_lines(source: str, target: str) -> None:
+    if source == target:
+        raise RefusedError(f"cannot transfer from line {source!r} to itself")
+
+
+# -- reversals ------------------------------------------------------------------------
+
+def event_id(text: str) -> UUID:
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        raise UnknownEventError(f"no event with id {text!r}") from None
+
+
+def reversible(booking: BookingState | None, named: str) -> BookingState:
+    """Only an actual booking can be reversed, and only once; a reversal never."""
+    if booking is None:
+        raise UnknownEventError(f"no event with id {named}")
+    effect = BY_KIND[booking.kind].effect
+    if effect is Effect.REVERSES_ACTUAL:
+        raise ReversalError(f"event {named} is a reversal and cannot be reversed")
+    if effect is not Effect.BOOKS_ACTUAL:
+        raise ReversalError(f"event {named} is a {booking.kind}, not an actual booking")
+    if booking.reversed_by is not None:
+        raise ReversalError(f"booking {named} was already reversed by {booking.reversed_by}")
+    return booking

@@ -1,31 +1,40 @@
-"""What a command needs to know about the ledger to decide, and how it records.
+"""What the rules decide on, and the one fold of it from events.
 
-The application decides against a `UnitOfWork`: a consistent view of the ledger
-inside one write transaction. Storage adapters implement it; the domain never
-imports them.
+A command decides against a `UnitOfWork`: the ledger inside one write transaction.
+The SQL stores answer it from their views (`store.unit_of_work`), the in-memory store
+from a `DecisionState`, which is also how `check` re-derives the views the rules read
+and how an import judges row 900 against rows 1..899.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from prognos.events.kinds import Effect
 from prognos.events.period import YearMonth
 
 if TYPE_CHECKING:
+    from prognos.events.kinds import Event
     from prognos.events.ledger import LedgerEvent
 
 
 @dataclass(frozen=True)
 class LineState:
+    """A line as the rules see it: where it is in the tree, and whether it may get
+    amounts (a leaf) or children (no amounts yet)."""
+
     code: str
     name: str
     parent: str | None
     children: int
     has_amounts: bool
+    position: int = 0  # where the log added it
+    depth: int = 0
 
     @property
     def is_leaf(self) -> bool:
@@ -43,7 +52,13 @@ class BookingState:
     reversed_by: UUID | None
 
 
+# An event in its stored form, as the write path takes it: (position, kind, line, state).
+Record = tuple[int, str, "str | None", dict[str, Any]]
+
+
 class UnitOfWork(Protocol):
+    """The ledger as a command sees it inside one write transaction."""
+
     def line(self, code: str) -> LineState | None: ...
 
     def lines(self) -> dict[str, LineState]: ...
@@ -60,10 +75,90 @@ class UnitOfWork(Protocol):
 
     def max_position(self) -> int: ...
 
-    def record_states(self, records: Any) -> None:
-        """Append events already in their stored form: (position, kind, line, state)."""
+    def record_states(self, records: Sequence[Record]) -> None:
+        """Append events already in their stored form, at the next positions."""
         ...
 
     def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
         """Append the events of one command, whose positions follow `max_position()`."""
         ...
+
+
+class DecisionState:
+    """The line tree, the closed months and the last recording time, folded from events
+    in log order. `fault` names the first event the tree cannot hold (a line under a
+    parent never added, an amount on a line never added)."""
+
+    def __init__(self, lines: Iterable[LineState] = (), closed: YearMonth | None = None):
+        self.lines: dict[str, LineState] = {line.code: line for line in lines}
+        self.closed = closed
+        self.last_recorded_at: datetime | None = None
+        self.fault: str | None = None
+
+    def line(self, code: str) -> LineState | None:
+        return self.lines.get(code)
+
+    def closed_through(self) -> YearMonth | None:
+        return self.closed
+
+    def add_line(self, code: str, name: str, parent: str | None, position: int = 0) -> LineState:
+        depth = 0
+        if parent is not None:
+            above = self.lines.get(parent)
+            if above is None:
+                self._fault(f"line {code!r} at position {position} has an unknown parent")
+                parent = None
+            else:
+                self.lines[parent] = replace(above, children=above.children + 1)
+                depth = above.depth + 1
+        line = self.lines[code] = LineState(code, name, parent, 0, False, position, depth)
+        return line
+
+    def has_amount(self, code: str, position: int = 0) -> None:
+        line = self.lines.get(code)
+        if line is None:
+            self._fault(f"the event at position {position} is for an unknown line")
+        elif not line.has_amounts:
+            self.lines[code] = replace(line, has_amounts=True)
+
+    def close(self, through: YearMonth) -> None:
+        self.closed = through
+
+    def apply(self, event: Event, position: int) -> None:
+        """Fold one event in, by what its kind does (`events.kinds.Effect`)."""
+        _APPLY[event.effect](self, event, position)
+        self.last_recorded_at = event.recorded_at
+
+    def _fault(self, fault: str) -> None:
+        self.fault = self.fault or fault
+
+
+def _adds_line(state: DecisionState, event: Any, position: int) -> None:
+    state.add_line(event.code, event.name, event.parent, position)
+
+
+def _has_amount(state: DecisionState, event: Any, position: int) -> None:
+    state.has_amount(event.code, position)
+
+
+def _closes(state: DecisionState, event: Any, position: int) -> None:
+    state.close(event.through)
+
+
+def _nothing(state: DecisionState, event: Any, position: int) -> None:
+    pass
+
+
+# What each effect does to the decision state: every effect is named, so a new one
+# fails `tests/unit/test_kinds.py` until it is decided here.
+_APPLY: dict[Effect, Callable[[DecisionState, Any, int], None]] = {
+    Effect.ADDS_LINE: _adds_line,
+    Effect.SETS_BUDGET: _has_amount,
+    Effect.MOVES_BUDGET: _has_amount,
+    Effect.REVISES_FORECAST: _has_amount,
+    Effect.BOOKS_ACTUAL: _has_amount,
+    Effect.REVERSES_ACTUAL: _has_amount,
+    Effect.ADDS_NOTE: _nothing,
+    Effect.CLOSES_MONTHS: _closes,
+    Effect.RECORDS_SOURCE: _nothing,
+}

@@ -88,3 +88,9 @@ def damage(error: Exception) -> str:
         first = details()[0]
         return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+# What reading a damaged or foreign event row raises: bad JSON or fields (ValueError,
+# pydantic's ValidationError among them), an unknown topic (LookupError), a field or a
+# whole state of the wrong type, or a month or amount the domain refuses.
+DAMAGED = (ValueError, LookupError, TypeError, AttributeError, ArithmeticError, LedgerError)

@@ -1,29 +1,23 @@
-"""Deciding an import: the rules of the single commands, applied row by row.
+"""Deciding an import: the rules of the single commands (`rules`), applied row by row.
 
-The decider keeps an overlay of what the file itself changes (lines it creates,
-lines that get amounts) so that row 900 is judged against rows 1..899 as well as
-the store, and all rows are recorded together or not at all.
+The decider keeps a `DecisionState` of what the file itself changes (lines it creates,
+lines that get amounts) over the ledger as it was, so that row 900 is judged against
+rows 1..899 as well as the store, and all rows are recorded together or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from prognos.domain import rules
-from prognos.events.errors import (
-    ClosedPeriodError,
-    DuplicateLineError,
-    MonthOutsideYearError,
-    LedgerError,
-    RefusedError,
-    UnknownLineError,
-)
-from prognos.domain.importing.rows import ImportRow, ImportSpec, row_error
-from prognos.events.period import YearMonth
-from prognos.domain.state import LineState, UnitOfWork
 from prognos.domain.ids import new_event_ids
+from prognos.domain.importing.rows import ImportRow, ImportSpec, Kind, row_error
+from prognos.domain.state import DecisionState, LineState, Record, UnitOfWork
+from prognos.events import kinds
+from prognos.events.errors import ClosedPeriodError, LedgerError, MonthOutsideYearError
+from prognos.events.period import YearMonth
 
 
 @dataclass(frozen=True)
@@ -46,10 +40,20 @@ class ImportResult:
     skipped: int = 0
 
 
-# (position, kind, line, stored state): an event in its stored form, for the write path.
-Record = tuple[int, str, "str | None", dict[str, Any]]
 CHUNK = 20_000  # events written at a time, so what a file adds to memory stays bounded
-MONTH_WORD = {"budget": "budget month", "forecast": "forecast month", "actual": "period"}
+# The kind of event each row of a file records.
+RECORDS: dict[Kind, type[kinds.Event]] = {
+    "budget": kinds.BudgetSet, "forecast": kinds.ForecastRevised, "actual": kinds.ActualBooked,
+}
+# A row's values, by the field of the kind that holds them (see `_layout`).
+_YEAR, _MONTH, _AMOUNT, _REF = range(4)
+
+
+def _layout(cls: type[kinds.Event]) -> tuple[tuple[str, int], ...]:
+    """A row kind's own fields in stored order, each with the row value it holds: the
+    stored state is then made by one loop over a few pairs."""
+    value = {"year": _YEAR, cls.month_from: _MONTH, "amount": _AMOUNT, "ref": _REF}
+    return tuple((name, value[name]) for name in kinds.own_fields(cls))
 
 
 class ImportDecider:
@@ -57,31 +61,35 @@ class ImportDecider:
 
     A file can hold a million rows; building, validating and serialising a
     pydantic model for each would cost more than everything else together. The
-    states made here are exactly what `events.mapper.state_of` makes of the
-    corresponding models (a test pins that), and `prognos check` re-validates
-    every stored event against its model.
+    states made here are exactly what `store.mapper.state_of` makes of the
+    corresponding models (a test pins that for every kind a file records), and
+    `prognos check` re-validates every stored event against its model.
     """
 
-    def __init__(self, uow: UnitOfWork, spec: ImportSpec, source: SourceFile, common: dict[str, Any]):
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, spec: ImportSpec, source: SourceFile,
+                 common: dict[str, Any]):
         self.spec = spec
         self.source = source
         self.common = common  # command_id, recorded_at, user, reason as stored
-        self.lines: dict[str, LineState] = uow.lines()
-        self.closed = uow.closed_through()
+        self.ledger = DecisionState(uow.lines().values(), uow.closed_through())
         self.skipped = 0
         self.drafts: list[Record] = []  # numbered, with ids: the next chunk to write
         self._month_texts: dict[YearMonth, str] = {}
         self._position = 0
         self._ids: list[str] = []
+        records = RECORDS.get(spec.kind)
+        self._kind = records
+        self._layout = () if records is None else _layout(records)
+        figure = None if records is None else records.effect.figure
+        self._month_word = "" if figure is None else rules.MONTH_WORD[figure]
 
     def records(self, rows: Iterable[ImportRow], first_position: int) -> Iterator[list[Record]]:
         """The header event and one or two events per row, numbered from `first_position`,
         in chunks, so that a file of any size is written with bounded memory."""
         s = self.source
         self._position = first_position
-        self._draft("source_imported", None, {"sha256": s.sha256, "name": s.name,
-                                              "size": len(s.content), "rows": s.rows}, None)
+        self._draft(kinds.SourceImported, None, {"sha256": s.sha256, "name": s.name,
+                                                 "size": len(s.content), "rows": s.rows}, None)
         for row in rows:
             try:
                 self._row(row)
@@ -106,75 +114,61 @@ class ImportDecider:
         self.drafts.append((self._position, kind, line, state))
         self._position += 1
 
-    def _draft(self, kind: str, line: str | None, fields: dict[str, Any], row: int | None) -> None:
+    def _draft(self, cls: type[kinds.Event], line: str | None, fields: dict[str, Any],
+               row: int | None) -> None:
         state: dict[str, Any] = {"event_id": None, **self.common}
         state["source"] = None if row is None else {"sha256": self.source.sha256, "row": row}
         state["corrects"] = None
         if line is not None:
             state["code"] = line
         state.update(fields)
-        state["class_version"] = 1
-        self._add(kind, line, state)
+        state["class_version"] = cls.class_version
+        self._add(cls.kind, line, state)
 
     def _row(self, row: ImportRow) -> None:
-        if self.spec.kind == "lines":
-            if row.code in self.lines:
-                raise DuplicateLineError(f"line {row.code!r} already exists")
+        cls = self._kind
+        line = self.ledger.line(row.code)
+        if cls is None:  # a file of lines; its parents are judged by `_create`
+            rules.new_line(self.ledger, row.code, None)
             self._create(row)
             return
         assert row.amount is not None and row.month is not None  # read_rows fills both
-        line = self.lines.get(row.code)
         if line is None:
-            self._create(row)
-            line = self.lines[row.code]
+            line = self._create(row)
         rules.require_leaf(line)
-        rules.require_open(row.month, self.closed, MONTH_WORD[self.spec.kind])
-        if self.spec.kind == "actual" and row.amount == 0:
-            self.skipped += 1  # nothing happened: no booking, as a zero line in a ledger
+        rules.require_open(row.month, self.ledger.closed, self._month_word)
+        if cls.effect.figure is kinds.Figure.ACTUAL and rules.books_nothing(row.amount):
+            self.skipped += 1  # nothing happened: no booking
             return
         month = self._month_texts.get(row.month)
         if month is None:
             month = self._month_texts[row.month] = str(row.month)
+        values = (self.spec.year or row.month.year, month, str(row.amount), row.ref)
         # The state as `_draft` makes it, written out: this runs once per row.
         state = {"event_id": None, **self.common,
                  "source": {"sha256": self.source.sha256, "row": row.row},
                  "corrects": None, "code": row.code}
-        if self.spec.kind == "actual":
-            state["period"] = month
-            state["amount"] = str(row.amount)
-            state["ref"] = row.ref
-            kind = "actual_booked"
-        else:
-            state["year"] = self.spec.year or row.month.year
-            state["effective" if self.spec.kind == "budget" else "as_of"] = month
-            state["amount"] = str(row.amount)
-            kind = "budget_set" if self.spec.kind == "budget" else "forecast_revised"
-        state["class_version"] = 1
-        self._add(kind, row.code, state)
+        for name, value in self._layout:
+            state[name] = values[value]
+        state["class_version"] = cls.class_version
+        self._add(cls.kind, row.code, state)
         if not line.has_amounts:
-            self.lines[row.code] = replace(line, has_amounts=True)
+            self.ledger.has_amount(row.code)
 
-    def _create(self, row: ImportRow) -> None:
-        if not self.spec.create_lines and self.spec.kind != "lines":
-            raise UnknownLineError(
-                f"unknown line {row.code!r} (add it, or import with --create-lines --parent CODE)"
-            )
+    def _create(self, row: ImportRow) -> LineState:
+        tree = self._kind is None
         parent_code = row.parent or self.spec.parent
-        if parent_code is None and self.spec.kind != "lines":
-            raise RefusedError(f"new line {row.code!r} needs a parent: give --parent CODE")
+        rules.imported_line(row.code, self.spec.create_lines, parent_code, tree)
         rules.valid_code(row.code)
         name = row.name or row.code
         if parent_code is not None:
-            parent = self.lines.get(parent_code)
             try:
-                if parent is None:
-                    raise UnknownLineError(f"unknown parent line {parent_code!r}")
-                rules.may_get_children(parent)
+                rules.parent_line(self.ledger, parent_code)
             except LedgerError as e:
                 raise _ParentRefused(e, from_row=row.parent is not None) from None
-            self.lines[parent_code] = replace(parent, children=parent.children + 1)
-        self.lines[row.code] = LineState(row.code, name, parent_code, 0, False)
-        self._draft("line_added", row.code, {"name": name, "parent": parent_code}, row.row)
+        line = self.ledger.add_line(row.code, name, parent_code)
+        self._draft(kinds.LineAdded, row.code, {"name": name, "parent": parent_code}, row.row)
+        return line
 
 
 class _ParentRefused(Exception):

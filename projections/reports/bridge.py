@@ -4,7 +4,8 @@ Each leaf's forecast as of `from` comes from the report's queries; each leaf's
 events of the months after it, up to `to`, are then replayed in (month,
 recording order), and every change is added to the step of its command and
 month. A step's delta is the command's net effect on the queried line in that
-month; steps are ordered by month, then by command.
+month; steps are ordered by month, then by command. A leaf never revised is
+forecast at its budget, so budget sets and transfers move the forecast too.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
-from prognos.events.errors import RefusedError, UnknownLineError
 from prognos.domain.money import from_ore
+from prognos.events import kinds
+from prognos.events.errors import RefusedError, UnknownLineError
 from prognos.events.period import YearMonth
-from prognos.projections.store.log import states
-from prognos.projections.reports.report import cutoff, leaf_figures, line_filter, lines
+from prognos.projections.reports.figures import (
+    BUDGET_MOVES, BUDGET_SETS, FORECASTS, leaf_figures, next_budget,
+)
+from prognos.projections.reports.report import lines
 from prognos.projections.reports.rollup import subtree
-
-
+from prognos.projections.reports.source import LedgerSource, Snapshot
 
 FEW = 500  # up to this many leaves, the bridge seeks them in the index one by one
 
@@ -58,7 +59,7 @@ class Bridge:
 
 
 def bridge(
-    store: Any,
+    store: LedgerSource,
     code: str,
     year: int,
     from_month: YearMonth,
@@ -69,9 +70,9 @@ def bridge(
     to_month.require_in(year, "--to")
     if to_month < from_month:
         raise RefusedError(f"--from {from_month} is after --to {to_month}")
-    with store.read() as cursor:
-        upto = cutoff(cursor, known_at)
-        tree = lines(cursor, upto)
+    with store.snapshot() as snap:
+        upto = snap.cutoff(known_at)
+        tree = lines(snap, upto)
         below = subtree(tree, code)
         if not below:
             when = f" at {known_at.isoformat()}" if known_at else ""
@@ -85,7 +86,7 @@ def bridge(
         # A few lines are sought in the index; a big roll-up is read in one range.
         only = sorted(leaf_codes) if len(leaf_codes) <= FEW else None
         for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
-            cursor, year, from_month, upto, actuals=False, only=only
+            snap, year, from_month, upto, actuals=False, only=only
         ).items():
             if leaf in leaf_codes:
                 budget[leaf] = leaf_budget
@@ -93,11 +94,11 @@ def bridge(
                     revision[leaf] = leaf_forecast
         opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
         window = (year, from_month.index, to_month.index, upto)
-        groups = _changes(cursor, window, leaf_codes, budget, revision, only)
+        groups = _changes(snap, window, leaf_codes, budget, revision, only)
         steps = sorted(
             (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
         )
-        details = _details(cursor, [position for _, position, _ in steps])
+        details = _details(snap, [position for _, position, _ in steps])
 
     result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening), from_ore(opening))
     running = opening
@@ -115,7 +116,7 @@ def bridge(
 
 
 def _changes(
-    cursor: Any,
+    snap: Snapshot,
     window: tuple[int, int, int, int],
     leaf_codes: set[str],
     budget: dict[str, int],
@@ -125,28 +126,17 @@ def _changes(
     """Each (month, command)'s net change of the leaves' forecasts, and its first changing
     position, replaying every leaf's events of the window (year, after, through, upto)
     on top of each leaf's opening budget and revision."""
-    upto = window[3]
+    year, after, through, upto = window
     # A command's positions are contiguous and its recording time its own
     # (strictly later than the one before), so the time of the command
     # that wrote a position names its group; prognos_commands has them.
-    cursor.execute(
-        "SELECT position, recorded_at FROM prognos_commands WHERE position <= ? "
-        "ORDER BY position",
-        (upto,),
-    )
-    commands = cursor.fetchall()
+    commands = snap.command_ends(upto)
     lasts = [position for position, _ in commands]
     stamps = [stamp for _, stamp in commands]
-    params = dict(zip(("year", "after", "through", "upto"), window))
-    where = line_filter(only, params)
-    cursor.execute(
-        "SELECT line, month, position, kind, amount FROM prognos_entries "
-        "WHERE year = :year AND kind IN ('budget_set', 'budget_transferred') "
-        f"AND month > :after AND month <= :through AND position <= :upto{where}",
-        params,
-    )
     budget_events: dict[str, list[tuple[int, int, str, int]]] = {}
-    for line, month, position, kind, amount in cursor.fetchall():
+    for line, month, position, kind, amount in snap.changes(
+        (*BUDGET_SETS, *BUDGET_MOVES), year, after, through, upto, only
+    ):
         budget_events.setdefault(line, []).append((month, position, kind, amount))
     groups: dict[tuple[int, str], list[int]] = {}  # (month, command) -> [delta, first]
 
@@ -171,12 +161,10 @@ def _changes(
         rev, bud = revision.get(line), budget.get(line, 0)
         for month, position, kind, amount in events:
             before = bud if rev is None else rev
-            if kind == "forecast_revised":
+            if kind in FORECASTS:
                 rev = amount
-            elif kind == "budget_set":
-                bud = amount
             else:
-                bud += amount
+                bud = next_budget(bud, kinds.BY_KIND[kind].effect.replaces, amount)
             change = (bud if rev is None else rev) - before
             if change:
                 add(month, position, change)
@@ -184,15 +172,11 @@ def _changes(
     # Revisions in the index's own order (line, month, position): no sort. A
     # line without budget events in the window (nearly all) is folded right
     # here, each revision changing the forecast from the one before it.
-    cursor.execute(
-        "SELECT line, month, position, amount FROM prognos_entries "
-        "WHERE year = :year AND kind = 'forecast_revised' "
-        f"AND month > :after AND month <= :through AND position <= :upto{where} "
-        "ORDER BY line, month, position",
-        params,
-    )
     current, revisions, mixed, wanted, before = None, [], False, False, 0
-    for line, month, position, amount in cursor:
+    revised = FORECASTS[0]  # the kind a revision is folded as
+    for line, month, position, amount in snap.revisions(
+        FORECASTS, year, after, through, upto, only
+    ):
         if line != current:
             if mixed:
                 fold(current, revisions)  # type: ignore[arg-type]
@@ -200,7 +184,7 @@ def _changes(
             mixed, wanted = line in budget_events, line in leaf_codes
             before = revision.get(line, budget.get(line, 0))
         if mixed:
-            revisions.append((month, position, "forecast_revised", amount))
+            revisions.append((month, position, revised, amount))
         elif wanted:
             change, before = amount - before, amount
             if change:
@@ -212,10 +196,10 @@ def _changes(
     return groups
 
 
-def _details(cursor: Any, positions: list[int]) -> dict[int, tuple[Any, ...]]:
+def _details(snap: Snapshot, positions: list[int]) -> dict[int, tuple[str, ...]]:
     """Who, when and why of each step's representative event, read from the event itself."""
     return {
         position: (state["event_id"], kind, state.get("code"), state["user"],
                    state["recorded_at"], state.get("reason"))
-        for position, kind, state in states(cursor, positions)
+        for position, kind, state in snap.details(positions)
     }

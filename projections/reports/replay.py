@@ -1,45 +1,43 @@
 """Reports by a plain fold over events: the definition the indexed views must match.
 
-`check` and the tests compare the SQL-backed report with this one. It streams
-the log once and keeps a few figures per leaf and month, never the log itself.
+`check` and the tests compare the report read from a store with this one. It streams
+the log once and keeps a few figures per leaf and month, never the log itself. What an
+event does is read from its kind's declaration: which figure its amount goes into, and
+whether it replaces that figure or is added to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from prognos.events.period import YearMonth
-from prognos.events.ledger import LedgerEvent
-from prognos.events.ledger import (
-    ActualBooked,
-    ActualReversed,
-    BudgetSet,
-    BudgetTransferred,
-    ForecastRevised,
-    LineAdded,
-)
 from prognos.domain.money import to_ore
-from prognos.projections.reports.rollup import Line, OreFigures, Report, build_report_ore
+from prognos.events.kinds import Effect, Figure
+from prognos.events.period import YearMonth
+from prognos.projections.reports.figures import OreFigures, fold_budget
+from prognos.projections.reports.source import order_key
+from prognos.projections.reports.rollup import Line, Report, build_report_ore
+
+if TYPE_CHECKING:
+    from prognos.events.ledger import LedgerEvent
+
 
 class _Leaf:
     """What a leaf's figures as of any month need, compactly (there may be 50,000):
-    its budget events in order, its latest revision per month, its actuals per month,
-    amounts in integer öre."""
+    its budget entries, its latest revision per month, its actuals per month, amounts in
+    integer öre."""
 
-    __slots__ = ("budget_events", "revisions", "actuals")
+    __slots__ = ("budget_entries", "revisions", "actuals")
 
     def __init__(self) -> None:
-        self.budget_events: list[tuple[int, int, bool, int]] = []  # (month, pos, is_set, öre)
+        self.budget_entries: list[tuple[int, bool, int]] = []  # (order key, replaces, öre)
         self.revisions: list[tuple[int, int] | None] = [None] * 12  # (position, öre) by month
         self.actuals = [0] * 12
 
     def figures(self, as_of: YearMonth) -> OreFigures:
-        budget = 0
-        for month, _, is_set, amount in sorted(self.budget_events):
-            if month > as_of.month:
-                break
-            budget = amount if is_set else budget + amount
+        last = order_key(as_of.month + 1, 0)
+        budget = fold_budget(entry for entry in self.budget_entries if entry[0] < last)
         forecast = None
         for revision in self.revisions[: as_of.month]:
             if revision is not None:
@@ -69,22 +67,33 @@ def replay_reports(
         if known_at is not None and event.recorded_at > known_at:
             continue
         position = event.position or 0
-        if isinstance(event, LineAdded):
-            lines.append(Line(event.code, event.name, event.parent, position))
-        elif isinstance(event, (BudgetSet, BudgetTransferred)) and event.year == year:
-            leaf = leaves.setdefault(event.code, _Leaf())
-            is_set = isinstance(event, BudgetSet)
-            leaf.budget_events.append((event.effective.month, position, is_set, to_ore(event.amount)))
-        elif isinstance(event, ForecastRevised) and event.year == year:
-            revisions = leaves.setdefault(event.code, _Leaf()).revisions
-            latest = revisions[event.as_of.month - 1]
+        effect = event.effect
+        if effect is Effect.ADDS_LINE:
+            lines.append(Line(event.code, event.name, event.parent, position))  # type: ignore[attr-defined]
+            continue
+        figure = effect.figure
+        if figure is None or _year(event) != year:
+            continue
+        month = getattr(event, event.month_from).month  # type: ignore[arg-type]
+        amount = to_ore(event.amount)  # type: ignore[attr-defined]
+        leaf = leaves.setdefault(event.code, _Leaf())  # type: ignore[attr-defined]
+        if figure is Figure.BUDGET:
+            leaf.budget_entries.append((order_key(month, position), effect.replaces, amount))
+        elif figure is Figure.FORECAST:
+            latest = leaf.revisions[month - 1]
             if latest is None or position > latest[0]:
-                revisions[event.as_of.month - 1] = (position, to_ore(event.amount))
-        elif isinstance(event, (ActualBooked, ActualReversed)) and event.period.year == year:
-            leaves.setdefault(event.code, _Leaf()).actuals[event.period.month - 1] += to_ore(
-                event.amount
-            )
+                leaf.revisions[month - 1] = (position, amount)
+        else:
+            leaf.actuals[month - 1] += amount
     for as_of in months:
         yield build_report_ore(
             year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()}
         )
+
+
+def _year(event: LedgerEvent) -> int | None:
+    """The budget year an event belongs to, as its declaration says."""
+    if event.year_from is None:
+        return None
+    value = getattr(event, event.year_from)
+    return value if isinstance(value, int) else value.year  # a month gives its year

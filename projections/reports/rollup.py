@@ -1,8 +1,8 @@
 """Reports as data, and the one roll-up rule: a parent's figure is the exact sum of its children's.
 
-Both the SQL-backed report and the pure replay produce leaf figures; this module
-turns leaf figures plus the line tree into report rows, so the two cannot
-differ in how they add up.
+Both the report read from a store and the pure replay produce leaf figures; this module
+turns leaf figures plus the line tree into report rows, so the two cannot differ in how
+they add up.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from prognos.domain.money import from_ore, to_ore
 from prognos.events.period import YearMonth
+from prognos.projections.reports.figures import OreFigures, deviation, ytd_ore
 
 ZERO = Decimal("0.00")
 AMOUNT_FIELDS = ("budget", "forecast", "budget_ytd", "actual_ytd")
@@ -43,10 +44,6 @@ class LeafFigures:
         return (to_ore(self.budget), forecast, to_ore(self.actual_ytd))
 
 
-# The same, in integer öre: what the SQL report produces and the roll-up adds.
-OreFigures = tuple[int, "int | None", int]
-
-
 def _kr(ore: int) -> Decimal:
     return from_ore(ore)
 
@@ -64,8 +61,12 @@ class _InKronor:
     forecast = property(lambda self: _kr(self.forecast_ore))
     budget_ytd = property(lambda self: _kr(self.budget_ytd_ore))
     actual_ytd = property(lambda self: _kr(self.actual_ytd_ore))
-    forecast_deviation = property(lambda self: _kr(self.forecast_ore - self.budget_ore))
-    actual_deviation = property(lambda self: _kr(self.actual_ytd_ore - self.budget_ytd_ore))
+    forecast_deviation_ore = property(lambda self: deviation(self.forecast_ore, self.budget_ore))
+    actual_deviation_ore = property(
+        lambda self: deviation(self.actual_ytd_ore, self.budget_ytd_ore)
+    )
+    forecast_deviation = property(lambda self: _kr(self.forecast_deviation_ore))
+    actual_deviation = property(lambda self: _kr(self.actual_deviation_ore))
 
 
 @dataclass(slots=True)
@@ -102,14 +103,6 @@ class Report:
     known_at: datetime | None
     rows: list[Row] = field(default_factory=list)
     total: Totals = field(default_factory=Totals)
-
-
-def ytd_ore(annual_ore: int, months: int) -> int:
-    """annual × months/12 in öre, rounded half-even (as `money.ytd_share`, in integers)."""
-    quotient, remainder = divmod(annual_ore * months, 12)  # floor: exact for negatives too
-    if remainder * 2 > 12 or (remainder * 2 == 12 and quotient % 2 == 1):
-        return quotient + 1
-    return quotient
 
 
 _POSITION = attrgetter("position")

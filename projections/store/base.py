@@ -2,15 +2,14 @@
 
 Each store is eventsourcing's event and tracking tables plus prognos's view
 tables in one database. Events are written into eventsourcing's table in its
-stored format (the ledger's one stream, see `events.streams`; the notification
-id is the global position and the version) by one batch insert (see
-`unit_of_work` and `dialect.insert_rows`), and the views and their tracking
-record in the same transaction, so the views are never behind or ahead of the
-log.
+stored format (the ledger's one stream, see `streams`; the notification id is
+the global position and the version) by one batch insert (see `unit_of_work`
+and `dialect.insert_rows`), and the views and their tracking record in the same
+transaction, so the views are never behind or ahead of the log.
 
 A store provides `_writing` (one serialised write transaction), `read` (one
-snapshot) and `_helper_source` (how a second process preparing batches of a
-long rebuild opens it).
+snapshot, a cursor) and `_helper_source` (how a second process preparing batches
+of a long rebuild opens it). Reports read through `snapshot` (`queries`).
 """
 
 from __future__ import annotations
@@ -20,16 +19,19 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from prognos.events.errors import StoreError, UnreadableEventError
-from prognos.projections.store import views
-from prognos.projections.store.dialect import log_position
-from prognos.projections.store.log import DAMAGED, EVENTS_TABLE, last_position
+from prognos.events.errors import StoreError
+from prognos.projections.store import log, views
+from prognos.projections.store.dialect import Cursor, log_position
+from prognos.projections.store.log import EVENTS_TABLE, last_position
+from prognos.projections.store.queries import ViewQueries
 from prognos.projections.store.views import TRACKING_TABLE, tracked_position
 
 if TYPE_CHECKING:  # the event models (pydantic) load only where events are read or written
     from prognos.events.ledger import LedgerEvent
-    from prognos.projections.store.unit_of_work import UnitOfWork
+    from prognos.projections.store.rebuild_worker import Helper
+    from prognos.projections.store.unit_of_work import SqlUnitOfWork
 
+Progress = Callable[[int], None]  # told how many events were folded in
 PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
     "prognos_meta", "prognos_sources", "prognos_seals",
@@ -54,17 +56,23 @@ class BaseStore:
     recorder: Any  # eventsourcing's process recorder, which creates its tables
     stream_id: Any  # the ledger stream's originator id as this database takes it
 
-    def _writing(self) -> AbstractContextManager[Any]:
+    def _writing(self) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
-    def read(self) -> AbstractContextManager[Any]:
+    def read(self) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ViewQueries]:
+        """One consistent view of the ledger, as the reports read it (`reports.source`)."""
+        with self.read() as cursor:
+            yield ViewQueries(cursor)
 
     def _helper_source(self) -> tuple[str, Any]:
         """How a helper process opens this store read-only (see `rebuild_worker`)."""
         raise NotImplementedError
 
-    def _helper(self, ranges: list[tuple[int, int]]) -> Any:
+    def _helper(self, ranges: list[tuple[int, int]]) -> Helper | None:
         """A helper process to prepare three of every five batches when the views are a
         long way behind on more than one core (`rebuild_worker`): preparing is most of
         the work."""
@@ -73,7 +81,7 @@ class BaseStore:
         behind = ranges[-1][1] - ranges[0][0]
         if len(ranges) > 1 and behind >= HELPER_FROM and (os.cpu_count() or 1) > 1:
             try:
-                return rebuild_worker.Helper(self._helper_source(), EVENTS_TABLE, ranges)
+                return rebuild_worker.Helper(self._helper_source(), ranges)
             except Exception:  # no interpreter to start (an embedded Python): work alone
                 return None
         return None
@@ -109,19 +117,19 @@ class BaseStore:
             except errors:
                 pass
 
-    def _one_row(self, sql: Callable[[Any], str], params: tuple[Any, ...]) -> Any:
+    def _one_row(self, sql: Callable[[Cursor], str], params: tuple[Any, ...]) -> Any:
         """The row of a one-statement query (the SQL made for the cursor's dialect)."""
         with self.read() as c:
             c.execute(sql(c), params)
             return c.fetchone()
 
     @contextmanager
-    def write(self) -> Iterator[UnitOfWork]:
+    def write(self) -> Iterator[SqlUnitOfWork]:
         """One serialised write transaction: decide, record events, update views."""
-        from prognos.projections.store.unit_of_work import UnitOfWork
+        from prognos.projections.store.unit_of_work import SqlUnitOfWork
 
         with self._writing() as cursor:
-            yield UnitOfWork(self, cursor)
+            yield SqlUnitOfWork(self, cursor)
 
     def source(self, sha256: str) -> tuple[str, bytes] | None:
         """The name and exact bytes of an imported file."""
@@ -139,39 +147,17 @@ class BaseStore:
             return tracked_position(c)
 
     def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
-        """Stream the log, a batch at a time, in one snapshot (the caller's, inside a read).
-
-        Read from eventsourcing's table by notification id, as its
-        `select_notifications` would, but without a Notification and a UUID per
-        event, and on this store's own connection."""
-        from prognos.projections.store.mapper import from_stored
-
+        """The events after..upto, in order, a batch at a time, in one snapshot (the
+        caller's, inside a read)."""
         with self.read() as c:
-            column = log_position(c)
-            sql = f"SELECT {column}, topic, state FROM {EVENTS_TABLE} WHERE {column} > ?"
-            if upto is not None:
-                sql += f" AND {column} <= {int(upto)}"
-            sql += f" ORDER BY {column} LIMIT {BATCH}"
-            start = after
-            while True:
-                c.execute(sql, (start,))
-                rows = c.fetchall()
-                if not rows:
-                    return
-                for position, topic, state in rows:
-                    try:
-                        event = from_stored(topic, state, position)
-                    except DAMAGED as e:
-                        raise UnreadableEventError(position, e) from None
-                    yield event
-                start = rows[-1][0]
+            yield from log.events(c, after, upto)
 
-    def catch_up(self, progress: Any = None) -> int:
+    def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every notification the views have not seen yet, in one transaction."""
         with self._writing() as cursor:
             return self._follow(cursor, progress)
 
-    def rebuild(self, progress: Any = None) -> int:
+    def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every view and fold the whole log into them again, in one transaction.
 
         The indexes are built after the load: sorting once is cheaper than
@@ -194,7 +180,7 @@ class BaseStore:
             views.create_indexes(cursor)
         return applied
 
-    def _follow(self, cursor: Any, progress: Any) -> int:
+    def _follow(self, cursor: Cursor, progress: Progress | None) -> int:
         """The one way the views follow the log: batches after the tracked position."""
         ranges, helper = self._plan(cursor, after=tracked_position(cursor))
         try:
@@ -203,14 +189,17 @@ class BaseStore:
             if helper is not None:
                 helper.close()
 
-    def _plan(self, cursor: Any, after: int) -> tuple[list[tuple[int, int]], Any]:
+    def _plan(self, cursor: Cursor, after: int) -> tuple[list[tuple[int, int]], Helper | None]:
         """The batches of the log after a position, and a helper (if the store has one)
         to prepare some of them."""
         last = last_position(cursor)
         ranges = [(lo, min(lo + BATCH, last)) for lo in range(after, last, BATCH)]
         return ranges, self._helper(ranges) if ranges else None
 
-    def _fold(self, cursor: Any, ranges: list[tuple[int, int]], helper: Any, progress: Any) -> int:
+    def _fold(
+        self, cursor: Cursor, ranges: list[tuple[int, int]], helper: Helper | None,
+        progress: Progress | None,
+    ) -> int:
         """Fold the batches into the views in order, with tracking after each.
 
         Reads rows straight from the recorder's table (eventsourcing's
@@ -224,9 +213,7 @@ class BaseStore:
             if helped is not None:
                 count, prepared = helped
             else:  # not the helper's batch, or the helper has gone: the same work here
-                count, prepared = rebuild_worker.prepared_range(
-                    cursor, EVENTS_TABLE, after, upto, with_amounts
-                )
+                count, prepared = rebuild_worker.prepared_range(cursor, after, upto, with_amounts)
             if prepared is not None:
                 views.write(cursor, prepared)
             views.track(cursor, upto)

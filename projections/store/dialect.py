@@ -9,10 +9,31 @@ the cursor a query runs on.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 POSTGRES = "postgres"
+
+
+class Cursor(Protocol):
+    """What prognos asks of a database cursor: sqlite3's, or `pg_cursor.PgCursor`."""
+
+    def execute(self, sql: str, params: Any = ...) -> Any: ...
+
+    def executemany(self, sql: str, rows: Any) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    @property
+    def connection(self) -> Any:
+        """Its connection, whose `cursor()` gives a second cursor in the same transaction."""
+
 URL_SCHEMES = ("postgresql://", "postgres://")  # a --store that is not a file
 
 
@@ -20,12 +41,12 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(URL_SCHEMES)
 
 
-def is_postgres(cursor: Any) -> bool:
+def is_postgres(cursor: Cursor) -> bool:
     # A sqlite3 cursor has no `dialect`; prognos's PostgreSQL cursor says so.
     return getattr(cursor, "dialect", None) == POSTGRES
 
 
-def log_position(cursor: Any) -> str:
+def log_position(cursor: Cursor) -> str:
     """The event table's column that holds the global position (eventsourcing's
     notification id): SQLite keeps it as the rowid."""
     return "notification_id" if is_postgres(cursor) else "rowid"
@@ -40,7 +61,7 @@ _PG_TYPES = [
 ]
 
 
-def ddl(cursor: Any, statement: str) -> str:
+def ddl(cursor: Cursor, statement: str) -> str:
     """A CREATE statement written for SQLite, in the cursor's dialect."""
     if is_postgres(cursor):
         for pattern, replacement in _PG_TYPES:
@@ -49,7 +70,7 @@ def ddl(cursor: Any, statement: str) -> str:
 
 
 def insert_rows(
-    cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    cursor: Cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     """Append rows to a table: `executemany` on SQLite, COPY on PostgreSQL (several times
     faster there than even pipelined INSERTs)."""

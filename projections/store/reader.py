@@ -1,8 +1,8 @@
-"""Read-only access to an existing store: plain sqlite3, no event-store machinery.
+"""Read-only access to an existing SQLite store: plain sqlite3, no event-store machinery.
 
-Reports, history and the bridge only read the view tables, so they need neither
-eventsourcing nor the pydantic event models; skipping those imports is most of
-a read command's start-up time.
+Reports, history and the bridge only read the view tables (and a few events by
+position), so they need neither eventsourcing nor the pydantic event models; skipping
+those imports is most of a read command's start-up time.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from prognos.events.errors import StoreError
 from prognos.projections.store.base import PROGNOS_TABLES
+from prognos.projections.store.queries import ViewQueries
 from prognos.projections.store.views import VERSION
 
 
@@ -52,6 +53,12 @@ class SQLiteReader:
             yield cursor
         finally:
             self.connection.rollback()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ViewQueries]:
+        """One consistent view of the ledger, as the reports read it (`reports.source`)."""
+        with self.read() as cursor:
+            yield ViewQueries(cursor)
 
     def close(self) -> None:
         self.connection.close()

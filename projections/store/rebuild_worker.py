@@ -25,38 +25,31 @@ from typing import Any
 from urllib.parse import quote
 
 from prognos.events.errors import StoreError, damage
+from prognos.projections.store import log, views
+from prognos.projections.store.dialect import Cursor
 from prognos.projections.store.mapper import decode_rows
-from prognos.projections.store import views
-from prognos.projections.store.dialect import log_position
-from prognos.projections.store.log import DAMAGED
 
 
 def prepared_range(
-    cursor: Any, table: str, after: int, upto: int, with_amounts: set[str]
+    cursor: Cursor, after: int, upto: int, with_amounts: set[str]
 ) -> tuple[int, views.Prepared | None]:
     """The events at positions after..upto as rows for the views (None when there are none)."""
-    column = log_position(cursor)
-    cursor.execute(
-        f"SELECT {column}, topic, state FROM {table} "
-        f"WHERE {column} > ? AND {column} <= ? ORDER BY {column}",
-        (after, upto),
-    )
-    rows = cursor.fetchall()
+    rows = [row for batch in log.batches(cursor, after, upto) for row in batch]
     if not rows:
         return 0, None
     try:
         return len(rows), views.prepare(decode_rows(rows), with_amounts)
-    except DAMAGED as e:  # a damaged or foreign event row
+    except log.DAMAGED as e:  # a damaged or foreign event row
         raise StoreError(f"the views cannot follow the log: {damage(e)}") from None
 
 
-def produce(source: tuple[str, Any], table: str, ranges: list[tuple[int, int]], out: Any) -> None:
+def produce(source: tuple[str, Any], ranges: list[tuple[int, int]], out: Any) -> None:
     """Send (count, Prepared) for each range in order, or ("failed",) and stop."""
     try:
         cursor = _open(source)
         with_amounts: set[str] = set()
         for after, upto in ranges:
-            out.send(prepared_range(cursor, table, after, upto, with_amounts))
+            out.send(prepared_range(cursor, after, upto, with_amounts))
     except KeyboardInterrupt:  # the user stopped the rebuild; it says so itself
         pass
     except Exception:  # the rebuilding process does the rest itself (and meets any damage)
@@ -68,7 +61,7 @@ def produce(source: tuple[str, Any], table: str, ranges: list[tuple[int, int]], 
         out.close()
 
 
-def _open(source: tuple[str, Any]) -> Any:
+def _open(source: tuple[str, Any]) -> Cursor:
     """A read-only cursor on the store: ("sqlite", path) or ("postgres", connection settings)."""
     kind, where = source
     if kind == "sqlite":
@@ -96,7 +89,7 @@ class Helper:
     batch through a pipe, which blocks once full: it runs at most a batch ahead.
     """
 
-    def __init__(self, source: tuple[str, Any], table: str, ranges: list[tuple[int, int]]):
+    def __init__(self, source: tuple[str, Any], ranges: list[tuple[int, int]]):
         mine = [r for i, r in enumerate(ranges) if _helped(i)]
         path = [p or os.curdir for p in sys.path if isinstance(p, str)]  # others are ignored
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
@@ -108,7 +101,7 @@ class Helper:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.receiving = self.process.stdout
         try:
-            pickle.dump((source, table, mine), self.process.stdin)
+            pickle.dump((source, mine), self.process.stdin)
             self.process.stdin.close()
         except OSError:
             pass  # it has stopped already: the first `next` says so
@@ -166,10 +159,10 @@ def _helped(batch: int) -> bool:
 def _main() -> None:
     """The helper process: its work from stdin, its batches to what was stdout (anything
     else printed goes to stderr, so it cannot corrupt the stream)."""
-    source, table, ranges = pickle.load(sys.stdin.buffer)
+    source, ranges = pickle.load(sys.stdin.buffer)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    produce(source, table, ranges, _Sending(out))
+    produce(source, ranges, _Sending(out))
 
 
 if __name__ == "__main__":

@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import Any
 
 from prognos.events.errors import StoreError
-from prognos.projections.store.dialect import log_position
-from prognos.projections.store.log import EVENTS_TABLE
+from prognos.projections.store import log
+from prognos.projections.store.dialect import Cursor
 
 SEALS_TABLE = "prognos_seals"
 SCHEMA = (
@@ -27,7 +26,6 @@ SCHEMA = (
     "(position INTEGER PRIMARY KEY, digest TEXT NOT NULL)"
 )
 START = bytes(32)  # what the first seal follows
-BATCH = 20_000
 
 
 def fold(digest: bytes, events: Iterable[tuple[str, bytes]]) -> bytes:
@@ -41,7 +39,7 @@ def fold(digest: bytes, events: Iterable[tuple[str, bytes]]) -> bytes:
     return h.digest()
 
 
-def seal(cursor: Any, first: int, events: list[tuple[str, bytes]]) -> None:
+def seal(cursor: Cursor, first: int, events: list[tuple[str, bytes]]) -> None:
     """Seal the events at positions first.. (their topics and states), in the write
     transaction that records them. A log with no seal yet (written before sealing
     began) is folded in first, from the log; events after the last seal of a sealed
@@ -62,7 +60,7 @@ def seal(cursor: Any, first: int, events: list[tuple[str, bytes]]) -> None:
     )
 
 
-def verify(cursor: Any, log_cursor: Any) -> tuple[bool, str]:
+def verify(cursor: Cursor, log_cursor: Cursor) -> tuple[bool, str]:
     """Fold the whole log again, one pass, and compare each seal; (ok, what was found)."""
     cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position")
     seals = [(int(position), digest) for position, digest in cursor.fetchall()]
@@ -94,26 +92,15 @@ def _changed(after: int, position: int) -> str:
             "changed, added or removed after they were recorded")
 
 
-def _last(cursor: Any) -> tuple[int, bytes]:
+def _last(cursor: Cursor) -> tuple[int, bytes]:
     cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position DESC LIMIT 1")
     row = cursor.fetchone()
     return (0, START) if row is None else (int(row[0]), bytes.fromhex(row[1]))
 
 
-def _log(cursor: Any, after: int, upto: int | None) -> Iterator[tuple[int, str, bytes]]:
-    """(position, topic, state) of the events after..upto (to the end if None), read a
-    batch at a time."""
-    column = log_position(cursor)
-    bound = "" if upto is None else f" AND {column} <= {int(upto)}"
-    while True:
-        cursor.execute(
-            f"SELECT {column}, topic, state FROM {EVENTS_TABLE} WHERE {column} > ?{bound} "
-            f"ORDER BY {column} LIMIT {BATCH}",
-            (after,),
-        )
-        rows = cursor.fetchall()
-        if not rows:
-            return
+def _log(cursor: Cursor, after: int, upto: int | None) -> Iterator[tuple[int, str, bytes]]:
+    """(position, topic, state) of the events after..upto (to the end if None)."""
+    for rows in log.batches(cursor, after, upto):
         for position, topic, state in rows:
             # A damaged row may lack either, or hold them as the other type (SQLite keeps
             # what it is given): it then differs from its seal, and no more.
@@ -122,4 +109,3 @@ def _log(cursor: Any, after: int, upto: int | None) -> Iterator[tuple[int, str, 
             if isinstance(state, str):
                 state = state.encode("utf-8", "surrogatepass")
             yield int(position), topic or "", bytes(state or b"")
-        after = rows[-1][0]

@@ -1,8 +1,8 @@
 """The ledger as the rules see it inside one write transaction, and the one write path.
 
-A unit of work answers the rules' questions from the views (read in the same
-transaction that will write, under the write lock) and appends events in
-eventsourcing's stored format, folding them into the views as it goes.
+The SQL unit of work (`domain.state.UnitOfWork`) answers the rules' questions from the
+views (read in the same transaction that will write, under the write lock) and appends
+events in eventsourcing's stored format, folding them into the views as it goes.
 """
 
 from __future__ import annotations
@@ -10,46 +10,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from prognos.domain.money import from_ore
-from prognos.events.period import YearMonth
-from prognos.domain.state import BookingState, LineState
+from prognos.domain.state import BookingState, LineState, Record
 from prognos.events.ledger import LedgerEvent
-from prognos.projections.store.mapper import TOPIC_OF_KIND, encode, state_of
+from prognos.events.period import YearMonth
 from prognos.projections.store import seals, views
-from prognos.projections.store.dialect import insert_rows, log_position
+from prognos.projections.store.dialect import Cursor, insert_rows, log_position
 from prognos.projections.store.log import EVENTS_TABLE, last_position
+from prognos.projections.store.mapper import TOPIC_OF_KIND, encode, state_of
 
 if TYPE_CHECKING:
     from prognos.projections.store.base import BaseStore
 
+LINE_COLUMNS = "code, name, parent, children, has_amounts, position, depth"
 
-class UnitOfWork:
-    """The ledger as the rules see it inside one write transaction."""
 
-    def __init__(self, store: BaseStore, cursor: Any):
+class SqlUnitOfWork:
+    """The ledger as the rules see it inside one write transaction of a SQL store."""
+
+    def __init__(self, store: BaseStore, cursor: Cursor):
         self.store = store
         self.cursor = cursor
         self._with_amounts: set[str] = set()  # lines known to have amounts, see views.apply
 
     def line(self, code: str) -> LineState | None:
-        self.cursor.execute(
-            "SELECT code, name, parent, children, has_amounts FROM prognos_lines WHERE code = ?",
-            (code,),
-        )
+        self.cursor.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines WHERE code = ?", (code,))
         row = self.cursor.fetchone()
-        if row is None:
-            return None
-        return LineState(row[0], row[1], row[2], row[3], bool(row[4]))
+        return None if row is None else _line(row)
 
     def lines(self) -> dict[str, LineState]:
-        self.cursor.execute("SELECT code, name, parent, children, has_amounts FROM prognos_lines")
-        found = {
-            row[0]: LineState(row[0], row[1], row[2], row[3], bool(row[4]))
-            for row in self.cursor.fetchall()
-        }
+        self.cursor.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines")
+        found = {row[0]: _line(row) for row in self.cursor.fetchall()}
         self._with_amounts.update(code for code, line in found.items() if line.has_amounts)
         return found
 
@@ -101,7 +95,7 @@ class UnitOfWork:
         self.record_states([(e.position or 0, e.kind, e.line, state_of(e)) for e in events])
         return list(events)
 
-    def record_states(self, records: Sequence[tuple[int, str, str | None, dict[str, Any]]]) -> None:
+    def record_states(self, records: Sequence[Record]) -> None:
         """Append events given in their stored form: (position, kind, line, state).
 
         This is the one write path. The rows go straight into the recorder's
@@ -126,3 +120,8 @@ class UnitOfWork:
         seals.seal(self.cursor, first, [(row[3], row[4]) for row in rows])
         views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records], self._with_amounts)
         views.track(self.cursor, records[-1][0])
+
+
+def _line(row: tuple[str, str, str | None, int, int, int, int]) -> LineState:
+    code, name, parent, children, has_amounts, position, depth = row
+    return LineState(code, name, parent, children, bool(has_amounts), position, depth)

@@ -5,21 +5,24 @@ the same transaction as the events it records; `catch_up` and `rebuild` call it
 for batches of notifications read back from the log. Following and rebuilding are thus the
 same code, and the tracking record makes each event count exactly once.
 
-Amounts are stored as integer öre so that SQL sums stay exact; months as
-`YearMonth.index` so that they order and compare as integers.
+What each kind of event becomes here (its line, year, month and amount) is read from
+its declaration in `events.kinds`. Amounts are stored as integer öre so that SQL sums
+stay exact; months as `YearMonth.index` so that they order and compare as integers.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from prognos.events.errors import StoreError
 from prognos.domain.money import to_ore
+from prognos.events import kinds
+from prognos.events.errors import StoreError
+from prognos.events.kinds import Effect
 from prognos.events.period import YearMonth
-from prognos.projections.store.dialect import ddl, insert_rows
+from prognos.projections.store.dialect import Cursor, ddl, insert_rows
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
@@ -28,8 +31,11 @@ VIEWS = "prognos.views"  # their name in eventsourcing's tracking table
 TRACKING_TABLE = "tracking"
 # The layout of these tables. A store whose views were built by another layout
 # gets them rebuilt from the log when it is opened for writing (`BaseStore`).
-VERSION = "4"
-AMOUNT_KINDS = ("budget_set", "budget_transferred", "forecast_revised", "actual_booked", "actual_reversed")
+VERSION = "5"
+# The kinds whose amount goes into a figure: a line that has one cannot get children.
+AMOUNT_KINDS = tuple(cls.kind for cls in kinds.ALL if cls.effect.figure is not None)
+ADDS_LINE = kinds.with_effect(Effect.ADDS_LINE)
+CLOSES_MONTHS = kinds.with_effect(Effect.CLOSES_MONTHS)
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS prognos_lines (
@@ -70,9 +76,6 @@ SCHEMA = [
         recorded_at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS prognos_commands_recorded ON prognos_commands (recorded_at)",
-    # A booking can be reversed once: the database enforces it as well as the rules.
-    "CREATE UNIQUE INDEX IF NOT EXISTS prognos_entries_corrects "
-    "ON prognos_entries (corrects) WHERE corrects IS NOT NULL",
     """CREATE TABLE IF NOT EXISTS prognos_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -91,16 +94,8 @@ ENTRY_COLUMNS = (
 
 Record = tuple[int, str, dict[str, Any]]  # (position, kind, stored state)
 
-# Which state field holds a kind's month.
-MONTH_FIELD = {
-    "budget_set": "effective",
-    "budget_transferred": "effective",
-    "forecast_revised": "as_of",
-    "actual_booked": "period",
-    "actual_reversed": "period",
-    "note_added": "period",
-    "period_closed": "through",
-}
+# Which state field holds a kind's month (its option's name: effective, as_of, ...).
+MONTH_FIELD = {cls.kind: cls.month_from for cls in kinds.ALL if cls.month_from is not None}
 
 
 def _ore(text: str) -> int:
@@ -144,14 +139,17 @@ def entry_from_state(position: int, kind: str, state: dict[str, Any]) -> tuple[A
 
 
 def entry_in_general(position: int, kind: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as each kind's declaration says: its month from `month_from`, its year from
+    `year_from` (a month's year, when that is the month)."""
+    declared = kinds.BY_KIND[kind]
     get = state.get
-    month_field = MONTH_FIELD.get(kind)
-    year = get("year")
-    month = None
-    if month_field is not None:
-        month_year, month = _month(state[month_field])
-        if year is None and kind != "period_closed":
+    year = month = None
+    if declared.month_from is not None:
+        month_year, month = _month(state[declared.month_from])
+        if declared.year_from == declared.month_from:
             year = month_year
+    if declared.year_from is not None and declared.year_from != declared.month_from:
+        year = state[declared.year_from]
     amount = get("amount")
     return (
         position,
@@ -167,28 +165,40 @@ def entry_in_general(position: int, kind: str, state: dict[str, Any]) -> tuple[A
     )
 
 
-# The same rows for the kinds a large log is made of, without the general
-# case's lookups (a rebuild builds a million of them); a test pins them to it.
-def _annual(month_field: str) -> Any:
+# The same rows for the kinds a large log is made of, without the general case's
+# lookups (a rebuild builds a million of them). Which builder a kind gets follows from
+# its declaration; a test pins each to the general one.
+Row = Callable[[int, str, dict[str, Any]], tuple[Any, ...]]
+
+
+def _annual(month_field: str, year_field: str) -> Row:
+    """A kind with an amount, a month, and a year field of its own (budgets, forecasts)."""
+
     def row(position: int, kind: str, s: dict[str, Any]) -> tuple[Any, ...]:
-        return (position, s["event_id"], kind, s["code"], s["year"], _month(s[month_field])[1],
-                _ore(s["amount"]), None, s.get("corrects"), s.get("transfer_id"))
+        return (position, s["event_id"], kind, s["code"], s[year_field], _month(s[month_field])[1],
+                _ore(s["amount"]), s.get("ref"), s.get("corrects"), s.get("transfer_id"))
     return row
 
 
-def _booking(position: int, kind: str, s: dict[str, Any]) -> tuple[Any, ...]:
-    year, month = _month(s["period"])
-    return (position, s["event_id"], kind, s["code"], year, month, _ore(s["amount"]),
-            s.get("ref"), s.get("corrects"), None)
+def _monthly(month_field: str) -> Row:
+    """A kind with an amount whose year is its month's (actuals)."""
+
+    def row(position: int, kind: str, s: dict[str, Any]) -> tuple[Any, ...]:
+        year, month = _month(s[month_field])
+        return (position, s["event_id"], kind, s["code"], year, month, _ore(s["amount"]),
+                s.get("ref"), s.get("corrects"), s.get("transfer_id"))
+    return row
 
 
-_BY_KIND = {
-    "budget_set": _annual("effective"),
-    "budget_transferred": _annual("effective"),
-    "forecast_revised": _annual("as_of"),
-    "actual_booked": _booking,
-    "actual_reversed": _booking,
-}
+def _fast_row(cls: type[kinds.Event]) -> Row | None:
+    if cls.effect.figure is None or cls.month_from is None or cls.year_from is None:
+        return None
+    if cls.year_from == cls.month_from:
+        return _monthly(cls.month_from)
+    return _annual(cls.month_from, cls.year_from)
+
+
+_BY_KIND = {cls.kind: row for cls in kinds.ALL if (row := _fast_row(cls)) is not None}
 
 
 def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
@@ -198,7 +208,7 @@ def entry_row(event: LedgerEvent) -> tuple[Any, ...]:
     return entry_from_state(event.position, event.kind, state_of(event))
 
 
-def create(cursor: Any, indexes: bool = True) -> None:
+def create(cursor: Cursor, indexes: bool = True) -> None:
     """Create the view tables; a rebuild adds the indexes after loading (`create_indexes`)."""
     for statement in SCHEMA:
         if indexes or " INDEX " not in statement:
@@ -206,13 +216,13 @@ def create(cursor: Any, indexes: bool = True) -> None:
     _set_meta(cursor, "views_version", VERSION)
 
 
-def create_indexes(cursor: Any) -> None:
+def create_indexes(cursor: Cursor) -> None:
     for statement in SCHEMA:
         if " INDEX " in statement:
             cursor.execute(statement)
 
 
-def drop(cursor: Any) -> None:
+def drop(cursor: Cursor) -> None:
     for statement in DROP:
         cursor.execute(statement)
 
@@ -229,7 +239,7 @@ class Prepared(NamedTuple):
     last_recorded_at: str
 
 
-def apply(cursor: Any, records: Sequence[Record], with_amounts_known: set[str] | None = None) -> None:
+def apply(cursor: Cursor, records: Sequence[Record], with_amounts_known: set[str] | None = None) -> None:
     """Fold a batch of recorded events, in position order, into the view tables.
 
     Events arrive as their stored state, whether a command just made them, a
@@ -253,8 +263,8 @@ def prepare(records: Sequence[Record], with_amounts_known: set[str] | None = Non
         with_amounts_known |= with_amounts
     closed = None
     new_lines = []
-    for position, kind, state in [r for r in records if r[1] in ("line_added", "period_closed")]:
-        if kind == "line_added":
+    for position, kind, state in [r for r in records if r[1] in ADDS_LINE or r[1] in CLOSES_MONTHS]:
+        if kind in ADDS_LINE:
             new_lines.append((state["code"], state["name"], state["parent"], position))
         else:
             closed = _month(state["through"])[1]
@@ -262,7 +272,7 @@ def prepare(records: Sequence[Record], with_amounts_known: set[str] | None = Non
                     records[-1][2]["recorded_at"])
 
 
-def write(cursor: Any, batch: Prepared) -> None:
+def write(cursor: Cursor, batch: Prepared) -> None:
     """Write a prepared batch; a new line's depth comes from its parent's row."""
     insert_rows(cursor, "prognos_entries", ENTRY_COLUMNS, batch.entries)
     depths: dict[str, int] = {}
@@ -299,7 +309,7 @@ def write(cursor: Any, batch: Prepared) -> None:
     _set_meta(cursor, "last_recorded_at", batch.last_recorded_at)
 
 
-def _set_meta(cursor: Any, key: str, value: str) -> None:
+def _set_meta(cursor: Cursor, key: str, value: str) -> None:
     cursor.execute(
         "INSERT INTO prognos_meta (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -307,7 +317,7 @@ def _set_meta(cursor: Any, key: str, value: str) -> None:
     )
 
 
-def track(cursor: Any, position: int) -> None:
+def track(cursor: Cursor, position: int) -> None:
     """Record that the views have folded in the log up to `position` (eventsourcing's
     single-row tracking table, which only moves forward)."""
     cursor.execute(
@@ -323,7 +333,7 @@ def track(cursor: Any, position: int) -> None:
         )
 
 
-def tracked_position(cursor: Any) -> int:
+def tracked_position(cursor: Cursor) -> int:
     """The position of the last event the views have folded in."""
     cursor.execute(
         f"SELECT MAX(notification_id) FROM {TRACKING_TABLE} WHERE application_name = ?", (VIEWS,)
@@ -332,7 +342,7 @@ def tracked_position(cursor: Any) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def get_meta(cursor: Any, key: str) -> str | None:
+def get_meta(cursor: Cursor, key: str) -> str | None:
     cursor.execute("SELECT value FROM prognos_meta WHERE key = ?", (key,))
     row = cursor.fetchone()
     return None if row is None else row[0]

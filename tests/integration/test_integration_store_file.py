@@ -237,12 +237,12 @@ def test_views_of_an_older_layout_are_rebuilt_when_the_store_is_opened(cli):
 @pytest.mark.parametrize("year", [None, "2024"])
 def test_history_is_the_same_by_index_seeks_and_by_a_scan_of_the_views(cli, monkeypatch, code, year):
     """A few lines are found by seeking the index, a large roll-up by one scan: same events."""
-    from prognos.projections.reports import history
+    from prognos.projections.store import queries
 
     _cli_scenario(cli)
     args = ("history", code, *(("--year", year) if year else ()))
     seeks = cli.json(*args)["events"]
-    monkeypatch.setattr(history, "CHUNK", 0)  # every subtree counts as large
+    monkeypatch.setattr(queries, "SEEK_LINES", 0)  # every subtree counts as large
     scan = cli.json(*args)["events"]
     assert seeks == scan
     assert seeks and [e["position"] for e in seeks] == sorted(e["position"] for e in seeks)
