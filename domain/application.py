@@ -117,7 +117,8 @@ class Ledger:
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, effective, BUDGET_MONTH)
-            event = BudgetSet(**cmd.audit(code=code, year=year, effective=effective, amount=amount))
+            event = BudgetSet(**cmd.audit(code=code, year=year, effective=effective,
+                                          amount=rules.in_ore(amount)))
             return cmd.uow.record([event])
 
     def transfer_budget(
@@ -138,6 +139,7 @@ class Ledger:
             rules.leaf(cmd.uow, target_code)
             rules.open_month(cmd.uow, effective, BUDGET_MONTH)
             transfer_id = uuid4()
+            amount = rules.in_ore(amount)
             sides = [(source_code, -amount, target_code), (target_code, amount, source_code)]
             events = [
                 BudgetTransferred(
@@ -168,7 +170,7 @@ class Ledger:
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, as_of, FORECAST_MONTH)
             event = ForecastRevised(
-                **cmd.audit(code=code, year=year, as_of=as_of, amount=amount)
+                **cmd.audit(code=code, year=year, as_of=as_of, amount=rules.in_ore(amount))
             )
             return cmd.uow.record([event])
 
@@ -188,7 +190,7 @@ class Ledger:
                 **cmd.audit(
                     code=code,
                     period=period,
-                    amount=amount,
+                    amount=rules.in_ore(amount),
                     ref=rules.optional_text(ref, "--ref"),
                 )
             )

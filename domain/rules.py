@@ -10,14 +10,16 @@ judged by the same functions.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 from uuid import UUID
 
+from prognos.domain.money import ORE
 from prognos.domain.state import BookingState, LineState
 from prognos.events.errors import (
     ClosedPeriodError,
     DuplicateLineError,
+    InvalidAmountError,
     InvalidInputError,
     LineHasAmountsError,
     NotALeafError,
@@ -158,6 +160,14 @@ def closes_later(through: YearMonth, closed: YearMonth | None) -> None:
 
 
 # -- amounts --------------------------------------------------------------------------
+
+def in_ore(amount: Decimal) -> Decimal:
+    """Amounts are kept in whole öre. (What is not a Decimal at all the event refuses.)"""
+    if isinstance(amount, Decimal) and amount.is_finite() and \
+            amount != amount.quantize(ORE, rounding=ROUND_HALF_EVEN):
+        raise InvalidAmountError(f"amount finer than öre: {amount}")
+    return amount
+
 
 def positive(amount: Decimal, what: str) -> None:
     if amount <= 0:

@@ -203,9 +203,16 @@ def column_names(where: Any, table: str) -> list[str]:
 
 
 def dump_store(path: Any) -> list[Any]:
-    """Every row of every table: proof that a refused command changed nothing."""
+    """Every row of every table (of a store at `path`, or of a store itself): proof that a
+    refused command changed nothing."""
     import sqlite3
 
+    from prognos.projections.store.memory import MemoryStore
+
+    if isinstance(path, MemoryStore):
+        return path.dump()
+    if hasattr(path, "snapshot"):  # a store: where it is
+        path = path.path
     if is_postgres(path):
         return postgres_schemas().dump(path)
 

@@ -6,7 +6,9 @@ dropped when the session ends) on the server named by PROGNOS_TEST_POSTGRES
 (default: the local one, trust auth). Without a reachable server those tests
 fail, they are not skipped; set PROGNOS_TEST_BACKENDS=sqlite to leave
 PostgreSQL out on a machine without one. Tests about SQLite files as such are
-marked `sqlite_only`, tests of PostgreSQL itself `postgres_only`.
+marked `sqlite_only`, tests of PostgreSQL itself `postgres_only`. Tests of the
+rules, the application and the reports marked `memory` run on the in-memory
+store as well, which needs no database.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from typer.testing import CliRunner
 from prognos.cli.main import app
 from prognos.domain.application import Ledger
 from prognos.projections.store.base import BaseStore
+from prognos.projections.store.memory import MemoryStore
 
 from backends import BACKENDS, drop_test_schemas, dump_store, open_store, postgres_schemas
+
+MEMORY = "memory"
 
 
 class FakeClock:
@@ -76,6 +81,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item for item in items
         if not (item.get_closest_marker("sqlite_only") and _backend_of(item) == "postgres")
         and not (item.get_closest_marker("postgres_only") and "postgres" not in BACKENDS)
+        and not (_backend_of(item) == MEMORY and not item.get_closest_marker("memory"))
     ]
 
 
@@ -111,7 +117,7 @@ def _backend_of(item: pytest.Item) -> str | None:
     return callspec.params.get("backend") if callspec else None
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[*BACKENDS, MEMORY])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -119,7 +125,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def location(backend: str, tmp_path: Path) -> Iterator[Any]:
     """Where a test's store lives: a SQLite file, or a PostgreSQL URL naming an empty schema
-    that no other test uses meanwhile."""
+    that no other test uses meanwhile (none for the in-memory store)."""
+    if backend == MEMORY:
+        yield None
+        return
     if backend == "sqlite":
         yield tmp_path / "ledger.db"
         return
@@ -129,8 +138,8 @@ def location(backend: str, tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def store(location: Any) -> Iterator[BaseStore]:
-    s = open_store(location)
+def store(backend: str, location: Any) -> Iterator[BaseStore | MemoryStore]:
+    s = MemoryStore() if backend == MEMORY else open_store(location)
     yield s
     s.close()
 

@@ -37,6 +37,7 @@ from prognos.projections.reports.bridge import bridge
 from prognos.projections.reports.replay import replay_report
 from prognos.projections.reports.report import report
 from prognos.projections.reports.rollup import AMOUNT_FIELDS
+from prognos.projections.store.memory import MemoryStore
 from backends import BACKENDS, dump_store, open_store, postgres_schemas
 
 
@@ -362,7 +363,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = tempfile.mkdtemp(prefix="prognos-machine-")
         self.path: Any = self.new_location()
-        self.store = open_store(self.path)
+        self.store = self.open()
         self.clock = FakeClock()
         self.start = self.clock.now
         self.ledger = Ledger(self.store, "anna", clock=self.clock)
@@ -371,6 +372,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def new_location(self) -> Any:
         return Path(self.folder) / "ledger.db"
+
+    def open(self) -> Any:
+        return open_store(self.path)
 
     def teardown(self) -> None:
         self.store.close()
@@ -665,7 +669,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def reopening_the_store_changes_nothing(self) -> None:
         before = dump_store(self.path)
         self.store.close()
-        self.store = open_store(self.path)
+        self.store = self.open()
         self.ledger = Ledger(self.store, "anna", clock=self.clock)
         assert dump_store(self.path) == before
 
@@ -764,3 +768,27 @@ PostgresLedgerMachine.TestCase.settings = settings(
 )
 if "postgres" in BACKENDS:
     TestTheLedgerOnPostgresBehavesLikeThePlainModel = PostgresLedgerMachine.TestCase
+
+
+class MemoryLedgerMachine(LedgerMachine):
+    """The same machine on the in-memory store: the rules, the application and the reports
+    with no database. (Rebuilding, reopening and `check` are about stores that keep views.)"""
+
+    def new_location(self) -> Any:
+        return None
+
+    def open(self) -> Any:
+        self.path = MemoryStore()  # what dump_store reads
+        return self.path
+
+    def rebuilding_the_views_changes_nothing(self) -> None:  # not a rule here
+        pass
+
+    def reopening_the_store_changes_nothing(self) -> None:  # not a rule here
+        pass
+
+    def every_audit_check_holds(self) -> None:  # not a rule here
+        pass
+
+
+TestTheLedgerInMemoryBehavesLikeThePlainModel = MemoryLedgerMachine.TestCase

@@ -1,4 +1,4 @@
-"""The ledger's commands and rules, on a real SQLite file.
+"""The ledger's commands and rules, on the in-memory store and on both real stores.
 
 Every refusal must raise its specific error before anything is recorded: the
 store's last position (and every row of every table) is unchanged afterwards.
@@ -46,6 +46,7 @@ from prognos.projections.reports.report import report
 
 M = YearMonth.parse
 D = Decimal
+pytestmark = pytest.mark.memory
 
 
 @pytest.fixture
@@ -68,11 +69,11 @@ def refusal_changes_nothing(
     command: Callable[[], Any],
 ) -> LedgerError:
     before_position = ledger.store.max_position()
-    before_rows = snapshot(ledger.store.path)
+    before_rows = snapshot(ledger.store)
     with pytest.raises(error) as info:
         command()
     assert ledger.store.max_position() == before_position
-    assert snapshot(ledger.store.path) == before_rows
+    assert snapshot(ledger.store) == before_rows
     return info.value
 
 

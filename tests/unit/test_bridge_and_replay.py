@@ -22,6 +22,7 @@ from prognos.projections.reports.report import report
 
 M = YearMonth.parse
 D = Decimal
+pytestmark = pytest.mark.memory
 
 
 def tick(clock: Any) -> None:
