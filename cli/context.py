@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from prognos.domain.application import Ledger
+    from prognos.projections.store.base import BaseStore
+    from prognos.projections.store.reader import SQLiteReader
 
 DEFAULT_STORE = "prognos.db"
 
@@ -28,57 +31,36 @@ def settings(ctx: typer.Context) -> Settings:
     return found
 
 
-def open_store(ctx: typer.Context, catch_up: bool = True) -> Any:
+def open_store(ctx: typer.Context, catch_up: bool = True) -> BaseStore:
     """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the command."""
-    from prognos.projections.store.dialect import is_postgres_url
+    from prognos.projections import store
 
-    location = settings(ctx).store
-    if is_postgres_url(location):
-        from prognos.projections.store.postgres import PostgresStore
-
-        store = PostgresStore(location, catch_up=catch_up)
-    else:
-        from prognos.projections.store.sqlite import SQLiteStore
-
-        store = SQLiteStore(location, catch_up=catch_up)
-    return _closed_with(ctx, store)
+    return _closed_with(ctx, store.open_store(settings(ctx).store, catch_up=catch_up))
 
 
-def open_reader(ctx: typer.Context) -> Any:
-    """The store for a read command: read-only and light when it is a SQLite file that
-    exists already."""
-    from prognos.projections.store.dialect import is_postgres_url
+def open_reader(ctx: typer.Context) -> BaseStore | SQLiteReader:
+    """The store for a read command (see `store.open_reader`)."""
+    from prognos.projections import store
 
-    path = settings(ctx).store
-    if is_postgres_url(path) or not os.path.exists(path):
-        return open_store(ctx)  # created on first use, as by any command
-    from prognos.projections.store.reader import OutdatedViews, SQLiteReader
-
-    try:
-        return _closed_with(ctx, SQLiteReader(path))
-    except OutdatedViews:
-        return open_store(ctx)  # which rebuilds the views once
+    return _closed_with(ctx, store.open_reader(settings(ctx).store))
 
 
-def _closed_with(ctx: typer.Context, store: Any) -> Any:
+Closable = TypeVar("Closable", bound="BaseStore | SQLiteReader")
+
+
+def _closed_with(ctx: typer.Context, store: Closable) -> Closable:
     # In one process that runs many commands (tests, a notebook), connections are
     # not left to the garbage collector: a PostgreSQL server counts them.
     ctx.find_root().call_on_close(store.close)
     return store
 
 
-def open_ledger(ctx: typer.Context) -> Any:
+def open_ledger(ctx: typer.Context) -> Ledger:
     from prognos.domain.application import Ledger
+    from prognos.domain.identity import login_name
 
-    user = settings(ctx).user or _login_name()  # --user, or PROGNOS_USER through typer
+    user = settings(ctx).user or login_name("unknown")  # --user, or PROGNOS_USER through typer
     return Ledger(open_store(ctx), user)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers: still record someone
-        return "unknown"
 
 
 def print_json(document: Any) -> None:

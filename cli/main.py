@@ -9,11 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from prognos.cli import demo
-from prognos.cli import import_commands as imp
-from prognos.cli import ledger_commands as w
-from prognos.cli import read_commands as r
-from prognos.cli import reconcile_command as rc
+from prognos.cli import demo, import_commands, ledger_commands, read_commands, reconcile_command
 from prognos.cli.app import new_app
 from prognos.cli.context import DEFAULT_STORE, Settings
 
@@ -37,18 +33,19 @@ def root(
     ctx.obj = Settings(store=store, user=user)
 
 
-app.add_typer(w.line_app, name="line")
-app.add_typer(w.budget_app, name="budget")
-app.add_typer(w.forecast_app, name="forecast")
-app.add_typer(w.actual_app, name="actual")
-app.add_typer(w.period_app, name="period")
-app.add_typer(w.note_app, name="note")
-for command in (r.report, r.history, r.why, r.check, r.rebuild, r.init):
+app.add_typer(ledger_commands.line_app, name="line")
+app.add_typer(ledger_commands.budget_app, name="budget")
+app.add_typer(ledger_commands.forecast_app, name="forecast")
+app.add_typer(ledger_commands.actual_app, name="actual")
+app.add_typer(ledger_commands.period_app, name="period")
+app.add_typer(ledger_commands.note_app, name="note")
+for command in (read_commands.report, read_commands.history, read_commands.why,
+                read_commands.check, read_commands.rebuild, read_commands.init):
     app.command()(command)
-app.command("import")(imp.import_file)
-app.command("source")(imp.source)
+app.command("import")(import_commands.import_file)
+app.command("source")(import_commands.source)
 app.command("demo")(demo.demo)
-app.command("reconcile")(rc.reconcile)
+app.command("reconcile")(reconcile_command.reconcile)
 
 
 def main() -> None:

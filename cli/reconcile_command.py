@@ -41,21 +41,14 @@ def reconcile(
     as_json: Json = False,
 ) -> None:
     """List every printed figure that does not follow from the others (exit 1 if any)."""
-    from prognos.events.errors import InvalidInputError
     from prognos.domain.reconcile.printed import reconcile as run
-    from prognos.domain.reconcile.spec import load_spec, table_from_options
+    from prognos.domain.reconcile.spec import load
 
-    if spec.suffix.lower() in (".toml", ".json"):
-        tables, cross = load_spec(spec)
-    else:
-        if unit is None or precision is None:
-            raise InvalidInputError("a CSV table needs --unit and --precision")
-        options = {
-            "unit": unit, "precision": precision, "totals_file": totals, "label": label,
-            "group": group, "total_label": total_label, "deviations": deviation or [],
-            "periodisations": periodisation or [],
-        }
-        tables, cross = [table_from_options(spec, options)], []
+    tables, cross = load(spec, {
+        "unit": unit, "precision": precision, "totals_file": totals, "label": label,
+        "group": group, "total_label": total_label, "deviations": deviation or [],
+        "periodisations": periodisation or [],
+    })
     findings = run(tables, cross)
     if as_json:
         print_json(findings.as_json())

@@ -1,1 +1,15 @@
-"""The domain: value types, rules, and the ledger application (the only writer)."""
+"""Decisions: the rules of the ledger and the commands that follow them.
+
+- `application`: the ledger's commands (`Ledger`), the only writer of events; each
+  decides against a unit of work (`state`) and records in one transaction.
+- `rules`: every rule, each raising a specific error before anything is recorded.
+- `state`: what a command decides on (`UnitOfWork`, `LineState`) and the one fold of
+  it from events (`DecisionState`).
+- `money`, `clock`, `ids`, `identity`: exact amounts and their notations, recording
+  time, event ids, who records.
+- `importing/`: a file in (options, rows, the decider); `tables`: reading CSV and xlsx.
+- `reconcile/`: auditing a published table's printed figures.
+
+Imports only `events` of prognos (and the standard library): the stores implement
+`state.UnitOfWork`, the domain never imports them.
+"""

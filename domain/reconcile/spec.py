@@ -280,3 +280,13 @@ def _precision(value: Any, table_id: str) -> Decimal:
             f"got {value!r}"
         )
     return precision
+
+
+def load(path: Path, options: dict[str, Any]) -> tuple[list[PrintedTable], list[CrossCheck]]:
+    """The tables to reconcile: a spec file (TOML or JSON), or one table's CSV described by
+    the command's options (`unit` and `precision` at least)."""
+    if path.suffix.lower() in (".toml", ".json"):
+        return load_spec(path)
+    if options.get("unit") is None or options.get("precision") is None:
+        raise InvalidInputError("a CSV table needs --unit and --precision")
+    return [table_from_options(path, options)], []

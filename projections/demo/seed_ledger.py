@@ -15,16 +15,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from prognos.domain.application import Ledger
 from prognos.domain.money import UNIT_SCALE
-from prognos.events.period import YearMonth
 from prognos.domain.reconcile.printed import plain
+from prognos.events.period import YearMonth
+from prognos.projections.reports.figures import Sign, deviation
 from prognos.projections.reports.report import report
 from prognos.projections.reports.rollup import Row
+from prognos.projections.reports.source import LedgerSource
 
 YEAR = 2024
 MAY, AUGUST = YearMonth(YEAR, 5), YearMonth(YEAR, 8)
@@ -32,12 +33,8 @@ REPORT = "Delårsrapport augusti 2024"
 AREAS = ("Ekonomi", "HR", "Kommunikation", "Ledning och styrning")
 
 
-def seed_dir() -> Path:
-    return Path(str(files("prognos.cli") / "seed"))
-
-
-def _csv(name: str) -> list[dict[str, str]]:
-    with open(seed_dir() / name, encoding="utf-8") as f:
+def _csv(folder: Path, name: str) -> list[dict[str, str]]:
+    with open(folder / name, encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
@@ -62,9 +59,11 @@ class SeedLedger:
     notes: int = 0
 
 
-def build(ledger: Ledger) -> SeedLedger:
+def build(ledger: Ledger, folder: Path) -> SeedLedger:
+    """The ledger of the report whose tables are transcribed in `folder`."""
     seed = SeedLedger()
-    mapping = {(r["table"], r["row"]): r["inferred_area"] for r in _csv("inferred_area_mapping.csv")}
+    mapping = {(r["table"], r["row"]): r["inferred_area"]
+               for r in _csv(folder, "inferred_area_mapping.csv")}
 
     def add(code: str, name: str, parent: str | None) -> str:
         ledger.add_line(code, name, parent)
@@ -76,7 +75,7 @@ def build(ledger: Ledger) -> SeedLedger:
     seed.groups["bastjänster"] = "bastjanster"
     seed.groups["digital infrastruktur"] = add("digital-infrastruktur", "Digital infrastruktur", None)
     seed.areas["Digital infrastruktur"] = "digital-infrastruktur"
-    for row in _csv("table_1_2_services.csv"):
+    for row in _csv(folder, "table_1_2_services.csv"):
         name = row["tjänst"]
         parent = (
             seed.areas[mapping[("1.2", name)]]
@@ -93,7 +92,7 @@ def build(ledger: Ledger) -> SeedLedger:
     seed.groups["digital infrastruktur/fi"] = add(
         "fi-digital-infrastruktur", "Digital infrastruktur", "forandringsinsatser"
     )
-    for row in _csv("table_1_4_initiatives.csv"):
+    for row in _csv(folder, "table_1_4_initiatives.csv"):
         name = row["insats"]
         group = row["group"]
         parent = "fi-gemensamma-tjanster" if group == "gemensamma tjänster" else "fi-digital-infrastruktur"
@@ -107,17 +106,17 @@ def build(ledger: Ledger) -> SeedLedger:
                 code, tkr(row["utfall_jan_aug_tkr"]), AUGUST, ref=f"{REPORT}, tabell 1.4",
                 reason="Utfall januari-augusti; rapporten saknar månadsfördelning",
             )
-    _notes(ledger, seed)
+    _notes(ledger, seed, folder)
     return seed
 
 
-def _notes(ledger: Ledger, seed: SeedLedger) -> None:
+def _notes(ledger: Ledger, seed: SeedLedger, folder: Path) -> None:
     portfolio_rollup = {
         "Digital infrastruktur": "fi-digital-infrastruktur",
         "Gemensamma tjänster": "fi-gemensamma-tjanster",
         "Ledning och styrning": "fi-gemensamma-tjanster",
     }
-    for row in _csv("commentary.csv"):
+    for row in _csv(folder, "commentary.csv"):
         matched = re.sub(r"\s*\(.*\)\s*$", "", row["matched_table_row"]).strip()
         code = seed.initiatives.get(matched) or seed.initiatives.get(row["insats"])
         text = row["explanation"]
@@ -167,9 +166,9 @@ def _sum(rows: list[Row]) -> dict[str, Decimal]:
 
 def _cells(layout: TableLayout, figures: dict[str, Decimal]) -> dict[str, str]:
     figures = dict(figures)
-    sign = -1 if layout.budget_minus else 1
-    figures["forecast_deviation"] = sign * (figures["forecast"] - figures["budget"])
-    figures["actual_deviation"] = sign * (figures["actual_ytd"] - figures["budget_ytd"])
+    sign = Sign.BUDGET_MINUS_FIGURE if layout.budget_minus else Sign.FIGURE_MINUS_BUDGET
+    figures["forecast_deviation"] = deviation(figures["forecast"], figures["budget"], sign)
+    figures["actual_deviation"] = deviation(figures["actual_ytd"], figures["budget_ytd"], sign)
     scale = UNIT_SCALE[layout.unit]
     return {
         c: plain((figures[c] / scale).quantize(layout.precision, rounding=ROUND_HALF_UP))
@@ -177,7 +176,7 @@ def _cells(layout: TableLayout, figures: dict[str, Decimal]) -> dict[str, str]:
     }
 
 
-def reproduce(store: Any, seed: SeedLedger) -> dict[str, dict[str, Any]]:
+def reproduce(store: LedgerSource, seed: SeedLedger) -> dict[str, dict[str, Any]]:
     """Tables 1.1-1.4 in the report's units and sign conventions, from the ledger."""
     by_month = {m: {r.code: r for r in report(store, YEAR, m).rows} for m in (MAY, AUGUST)}
     area_rows = {

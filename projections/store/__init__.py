@@ -1,1 +1,53 @@
-"""(docstring to come)"""
+"""Where events are stored: the log, its seals, and the views written beside it.
+
+- `log`: eventsourcing's event table and the one reader of it; `mapper` and `streams`:
+  events in eventsourcing's stored format.
+- `views`: the indexed tables folded from the log, written in the same transaction as
+  the events (`unit_of_work`, the write path); `seals`: the hash chain over the log.
+- `queries`: the reports' questions answered from the views; `integrity`: the store's
+  checks of itself for `prognos check`.
+- `sqlite`, `reader` (read-only), `postgres` (with `pg_cursor`), sharing `base`; the few
+  differences between the two databases are in `dialect`; `rebuild_worker` is the
+  helper process of a long rebuild. `memory`: the same in memory, with no database.
+
+May import `domain` and `events`; never `reports` or `cli`. `open_store` is how the
+rest of prognos gets a store from what the user named.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prognos.projections.store.base import BaseStore
+    from prognos.projections.store.reader import SQLiteReader
+
+
+def open_store(location: str, catch_up: bool = True) -> BaseStore:
+    """The store at a SQLite file or a PostgreSQL URL, created on first use. With
+    `catch_up` False the views are left as they are (for `check` and `rebuild`)."""
+    from prognos.projections.store.dialect import is_postgres_url
+
+    if is_postgres_url(location):
+        from prognos.projections.store.postgres import PostgresStore
+
+        return PostgresStore(location, catch_up=catch_up)
+    from prognos.projections.store.sqlite import SQLiteStore
+
+    return SQLiteStore(location, catch_up=catch_up)
+
+
+def open_reader(location: str) -> BaseStore | SQLiteReader:
+    """A store to read from: read-only and light when it is a SQLite file that exists
+    with views of this layout (no eventsourcing, no event models), else `open_store`."""
+    from prognos.projections.store.dialect import is_postgres_url
+
+    if is_postgres_url(location) or not os.path.exists(location):
+        return open_store(location)  # created on first use, as by any command
+    from prognos.projections.store.reader import OutdatedViews, SQLiteReader
+
+    try:
+        return SQLiteReader(location)
+    except OutdatedViews:
+        return open_store(location)  # which rebuilds the views once

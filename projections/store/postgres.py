@@ -16,7 +16,6 @@ connections, locks and snapshots.
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from prognos.domain.identity import login_name
 from prognos.events.errors import InvalidInputError, StoreError
 from prognos.projections.store.streams import LEDGER_STREAM
 from prognos.projections.store import seals, views
@@ -69,7 +69,7 @@ def parse_url(url: str) -> dict[str, Any]:
     schema = query.get("schema", ["public"])[-1]
     if not _IDENTIFIER.fullmatch(schema):
         raise InvalidInputError(f"PostgreSQL store URL: {schema!r} is not a schema name")
-    user = unquote(parts.username or "") or env.get("PGUSER") or _login_name()
+    user = unquote(parts.username or "") or env.get("PGUSER") or login_name("postgres")
     database = unquote(parts.path.lstrip("/")) or env.get("PGDATABASE") or user
     return {
         "host": parts.hostname or env.get("PGHOST") or "localhost",
@@ -240,11 +240,3 @@ class PostgresStore(BaseStore):
     def _roll_back(self, conn: Any) -> None:
         if conn.info.transaction_status in (self._status.INTRANS, self._status.INERROR):
             conn.execute("ROLLBACK")
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "postgres"
-
