@@ -15,7 +15,9 @@ from typer.core import TyperGroup
 
 
 class PrognosGroup(TyperGroup):
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+    def main(  # type: ignore[override]  # every option but these two is typer's own
+        self, args: Any = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
         from prognos.events.errors import LedgerError
 
         extra["standalone_mode"] = False

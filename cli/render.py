@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 
 from prognos.domain.clock import format_instant
-from prognos.domain.money import format_display, format_json
+from prognos.domain.money import Unit, format_display, format_json
+from prognos.projections.reports.figures import deviation
 from prognos.projections.reports.rollup import Report
 
 LINE_AMOUNTS = (
@@ -29,10 +30,10 @@ def _amounts(row: Any) -> dict[str, str]:
     return {
         "budget": kr(row.budget_ore),
         "forecast": kr(row.forecast_ore),
-        "forecast_deviation": kr(row.forecast_ore - row.budget_ore),
+        "forecast_deviation": kr(row.forecast_deviation_ore),
         "budget_ytd": kr(row.budget_ytd_ore),
         "actual_ytd": kr(row.actual_ytd_ore),
-        "actual_deviation": kr(row.actual_ytd_ore - row.budget_ytd_ore),
+        "actual_deviation": kr(row.actual_deviation_ore),
     }
 
 
@@ -65,9 +66,10 @@ def report_json_text(rep: Report) -> bytes:
             f'\n{{"code": {text(row.code).decode()}, "name": {text(row.name).decode()}, '
             f'"parent": {parent}, "depth": {row.depth}, '
             f'"is_leaf": {"true" if row.is_leaf else "false"}, "budget": "{kr(b)}", '
-            f'"forecast": "{kr(f)}", "forecast_deviation": "{kr(f - b)}", '
+            f'"forecast": "{kr(f)}", "forecast_deviation": "{kr(deviation(f, b))}", '
             f'"forecast_revised": {"true" if row.forecast_revised else "false"}, '
-            f'"budget_ytd": "{kr(by)}", "actual_ytd": "{kr(a)}", "actual_deviation": "{kr(a - by)}"}}'
+            f'"budget_ytd": "{kr(by)}", "actual_ytd": "{kr(a)}", '
+            f'"actual_deviation": "{kr(deviation(a, by))}"}}'
         )
     parts.append(",".join(lines))
     parts.append('\n],\n"total": ')
@@ -84,7 +86,7 @@ def text(value: Any, style: str = "") -> Any:
     return Text("" if value is None else str(value), style=style)
 
 
-def report_table(rep: Report, unit: str) -> Any:
+def report_table(rep: Report, unit: Unit) -> Any:
     from rich.table import Table
 
     known = f", as known at {format_instant(rep.known_at)}" if rep.known_at else ""

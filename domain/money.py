@@ -88,7 +88,8 @@ def _normalise(value: Decimal) -> Decimal:
     """Keep the value exact but drop a meaningless exponent (2.0E+3 -> 2000, -0 -> 0)."""
     if value == value.to_integral_value():
         return value.quantize(Decimal(1)) + 0
-    return value.normalize() if value.as_tuple().exponent < -2 else value
+    exponent = value.as_tuple().exponent  # an int: the value is finite
+    return value.normalize() if isinstance(exponent, int) and exponent < -2 else value
 
 
 def to_ore(value: Decimal) -> int:

@@ -79,7 +79,7 @@ class UnitOfWork(Protocol):
         """Append events already in their stored form, at the next positions."""
         ...
 
-    def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
+    def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
         """Append the events of one command, whose positions follow `max_position()`."""
         ...
 

@@ -17,7 +17,7 @@ and `computed` are in the table's own unit and sign.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -149,7 +149,7 @@ def plain(value: Decimal) -> str:
     return text[1:] if value == 0 and text.startswith("-") else text
 
 
-def reconcile(tables: list[PrintedTable], cross: list[CrossCheck] = ()) -> Reconciliation:
+def reconcile(tables: list[PrintedTable], cross: Sequence[CrossCheck] = ()) -> Reconciliation:
     result = Reconciliation()
     for table in tables:
         check_table(table, result)
@@ -161,7 +161,7 @@ def reconcile(tables: list[PrintedTable], cross: list[CrossCheck] = ()) -> Recon
 
 def check_table(table: PrintedTable, result: Reconciliation) -> None:
     half = table.precision * HALF
-    everything = [*table.rows, *table.totals]
+    everything: list[PrintedRow | PrintedTotal] = [*table.rows, *table.totals]
     for row in everything:
         for dev in table.deviations:
             printed, plus, minus = (row.values.get(c) for c in (dev.column, dev.plus, dev.minus))
@@ -194,9 +194,11 @@ def check_table(table: PrintedTable, result: Reconciliation) -> None:
             for column in table.columns:
                 printed = total.values.get(column)
                 figures = [p.values.get(column) for p in covered]
-                if printed is None or not covered or any(f is None for f in figures):
+                if printed is None or not covered:
                     continue
-                computed = sum(figures, Decimal(0))
+                computed = _sum(figures)
+                if computed is None:
+                    continue
                 result.add(
                     Finding(table.id, total.label, column, printed, computed, rule,
                             half * (len(covered) + 1))
@@ -206,20 +208,27 @@ def check_table(table: PrintedTable, result: Reconciliation) -> None:
 def check_cross(
     coarse: PrintedTable, fine: PrintedTable, check: CrossCheck, result: Reconciliation
 ) -> None:
-    fine_rows = [*fine.rows, *fine.totals]
-    coarse_rows = [*coarse.rows, *coarse.totals]
+    fine_rows: list[PrintedRow | PrintedTotal] = [*fine.rows, *fine.totals]
+    coarse_rows: list[PrintedRow | PrintedTotal] = [*coarse.rows, *coarse.totals]
     ratio = fine.scale / coarse.scale  # fine figures into the coarse unit
     for at, covered in check.cover.items():
         row = coarse_rows[at]
         parts = [fine_rows[i] for i in covered]
         for coarse_column, fine_column in check.columns.items():
             printed = row.values.get(coarse_column)
-            figures = [p.values.get(fine_column) for p in parts]
-            if printed is None or any(f is None for f in figures):
+            total = _sum([p.values.get(fine_column) for p in parts])
+            if printed is None or total is None:
                 continue
-            computed = sum(figures, Decimal(0)) * ratio
+            computed = total * ratio
             tolerance = coarse.precision * HALF + len(parts) * fine.precision * HALF * ratio
             result.add(
                 Finding(coarse.id, row.label, coarse_column, printed, computed, "cross_table",
                         tolerance)
             )
+
+
+def _sum(figures: list[Decimal | None]) -> Decimal | None:
+    """The sum of printed figures, or None when one was not printed (nothing to check)."""
+    if any(f is None for f in figures):
+        return None
+    return sum((f for f in figures if f is not None), Decimal(0))

@@ -180,7 +180,10 @@ def _table(base: Path, t: dict[str, Any]) -> PrintedTable:
         else:
             others = tuple(i for i, (_, g, _) in enumerate(totals) if g is not None and g in groups)
             printed_totals.append(PrintedTotal(total_label_, total_values, covers_totals=others))
-    rename = lambda c: names.get(c, c)  # noqa: E731 - a one-line mapping
+
+    def rename(column: str) -> str:
+        return names.get(column, column)
+
     table = PrintedTable(
         id=table_id,
         unit=unit,
@@ -240,7 +243,7 @@ def _cross(base: Path, c: dict[str, Any], tables: dict[str, PrintedTable]) -> Cr
                                     f"{len(found)} rows {label!r}; a cover cannot tell them apart")
         return found[0]
 
-    coarse_labels = [r.label for r in [*coarse.rows, *coarse.totals]]
+    coarse_labels = [r.label for r in coarse.rows] + [r.label for r in coarse.totals]
     fine_labels = [r.label for r in fine.rows]  # a cover names rows, not printed totals
     cover: dict[int, list[int]] = {}
     for label, rows in c.get("cover", {}).items():

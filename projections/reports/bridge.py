@@ -14,6 +14,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
 from prognos.domain.money import from_ore
 from prognos.events import kinds
 from prognos.events.errors import RefusedError, UnknownLineError
@@ -172,7 +174,9 @@ def _changes(
     # Revisions in the index's own order (line, month, position): no sort. A
     # line without budget events in the window (nearly all) is folded right
     # here, each revision changing the forecast from the one before it.
-    current, revisions, mixed, wanted, before = None, [], False, False, 0
+    current: str | None = None
+    revisions: list[tuple[int, int, str, int]] = []
+    mixed, wanted, before = False, False, 0
     revised = FORECASTS[0]  # the kind a revision is folded as
     for line, month, position, amount in snap.revisions(
         FORECASTS, year, after, through, upto, only
@@ -196,7 +200,7 @@ def _changes(
     return groups
 
 
-def _details(snap: Snapshot, positions: list[int]) -> dict[int, tuple[str, ...]]:
+def _details(snap: Snapshot, positions: list[int]) -> dict[int, tuple[Any, ...]]:
     """Who, when and why of each step's representative event, read from the event itself."""
     return {
         position: (state["event_id"], kind, state.get("code"), state["user"],

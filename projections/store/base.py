@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from prognos.events.errors import StoreError
 from prognos.projections.store import log, views
-from prognos.projections.store.dialect import Cursor, log_position
+from prognos.projections.store.dialect import Cursor, ReadCursor, log_position
 from prognos.projections.store.log import EVENTS_TABLE, last_position
 from prognos.projections.store.queries import ViewQueries
 from prognos.projections.store.views import TRACKING_TABLE, tracked_position
@@ -59,7 +59,7 @@ class BaseStore:
     def _writing(self) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
-    def read(self) -> AbstractContextManager[Cursor]:
+    def read(self) -> AbstractContextManager[ReadCursor]:
         raise NotImplementedError
 
     @contextmanager
@@ -117,7 +117,7 @@ class BaseStore:
             except errors:
                 pass
 
-    def _one_row(self, sql: Callable[[Cursor], str], params: tuple[Any, ...]) -> Any:
+    def _one_row(self, sql: Callable[[ReadCursor], str], params: tuple[Any, ...]) -> Any:
         """The row of a one-statement query (the SQL made for the cursor's dialect)."""
         with self.read() as c:
             c.execute(sql(c), params)

@@ -16,7 +16,8 @@ POSTGRES = "postgres"
 
 
 class Cursor(Protocol):
-    """What prognos asks of a database cursor: sqlite3's, or `pg_cursor.PgCursor`."""
+    """What a write asks of a database cursor: sqlite3's (or eventsourcing's wrapper of it),
+    or `pg_cursor.PgCursor`."""
 
     def execute(self, sql: str, params: Any = ...) -> Any: ...
 
@@ -24,7 +25,12 @@ class Cursor(Protocol):
 
     def fetchone(self) -> Any: ...
 
-    def fetchall(self) -> list[Any]: ...
+    def fetchall(self) -> Any: ...
+
+
+class ReadCursor(Cursor, Protocol):
+    """What a read asks besides: rows a batch at a time, and a second cursor in the same
+    snapshot."""
 
     def fetchmany(self, size: int) -> list[Any]: ...
 
@@ -77,7 +83,7 @@ def insert_rows(
     if not rows:
         return
     if is_postgres(cursor):
-        cursor.copy_rows(table, columns, rows)
+        cursor.copy_rows(table, columns, rows)  # type: ignore[attr-defined]  # a PgCursor
     else:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",

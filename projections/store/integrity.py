@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from prognos.domain.clock import format_instant
 from prognos.domain.state import DecisionState
 from prognos.projections.store import log, seals, views
-from prognos.projections.store.dialect import Cursor
+from prognos.projections.store.dialect import ReadCursor
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
@@ -26,7 +26,7 @@ REPLAYED = ("views_equal_replay", "decision_views_equal_replay", "recording_time
 
 
 class StoreIntegrity:
-    def __init__(self, cursor: Cursor):
+    def __init__(self, cursor: ReadCursor):
         self.cursor = cursor
         self.entries = _EntryRows(cursor.connection.cursor())
         self.decisions = DecisionState()
@@ -88,7 +88,7 @@ class StoreIntegrity:
 class _EntryRows:
     """Every event in the log has exactly its row in the views, in order (both streamed)."""
 
-    def __init__(self, cursor: Cursor):
+    def __init__(self, cursor: ReadCursor):
         cursor.execute(
             f"SELECT {', '.join(views.ENTRY_COLUMNS)} FROM prognos_entries ORDER BY position"
         )

@@ -133,7 +133,7 @@ class MemoryUnitOfWork:
     def max_position(self) -> int:
         return self.store.max_position() + len(self.pending)
 
-    def record(self, events: list[LedgerEvent]) -> list[LedgerEvent]:
+    def record(self, events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
         self.record_states([(e.position or 0, e.kind, e.line, state_of(e)) for e in events])
         return list(events)
 

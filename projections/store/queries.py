@@ -17,7 +17,7 @@ from prognos.domain.clock import format_instant
 from prognos.events import kinds
 from prognos.events.kinds import Effect
 from prognos.projections.store import log
-from prognos.projections.store.dialect import Cursor, is_postgres
+from prognos.projections.store.dialect import ReadCursor, is_postgres
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
@@ -84,7 +84,7 @@ def line_filter(only: Sequence[str] | None, params: dict[str, Any]) -> str:
 class ViewQueries:
     """A snapshot of a SQL store: its questions answered on one cursor, in one transaction."""
 
-    def __init__(self, cursor: Cursor):
+    def __init__(self, cursor: ReadCursor):
         self.cursor = cursor
 
     def _rows(self, sql: str, params: Any = ()) -> list[Any]:
