@@ -1,12 +1,9 @@
 """The layers hold: every import of prognos's own modules points the allowed way.
 
-    events  <-  domain  <-  projections.store  <-  projections.demo  <-  cli
-                    ^---------  projections.reports  <----------------'
-
 - `events` imports nothing else of prognos; `domain` imports only `events`;
 - a store never imports the reports, and the reports never import a store: they read
   through `reports.source`;
-- nothing outside `cli` imports `cli`.
+- the demo may import the stores and the reports; nothing outside `cli` imports `cli`.
 
 The imports are read from the source with `ast` (inside functions and TYPE_CHECKING
 blocks too; relative imports resolved), so a new arrow the wrong way fails here.
