@@ -3,7 +3,7 @@
 `--store postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`
 (`postgres://` too). eventsourcing's `PostgresProcessRecorder` creates the
 event and tracking tables in the schema (created if missing); prognos's views
-sit beside them. What both stores share is in `base_store`; here are only
+sit beside them. What both stores share is in `base`; here are only
 connections, locks and snapshots.
 
 - A write takes `LOCK TABLE stored_events IN EXCLUSIVE MODE` first, as

@@ -24,7 +24,7 @@ import sys
 from typing import Any
 from urllib.parse import quote
 
-from prognos.events.errors import StoreError, damage
+from prognos.events.errors import DAMAGED, StoreError, damage
 from prognos.projections.store import log, views
 from prognos.projections.store.dialect import Cursor
 from prognos.projections.store.mapper import decode_rows
@@ -34,12 +34,13 @@ def prepared_range(
     cursor: Cursor, after: int, upto: int, with_amounts: set[str]
 ) -> tuple[int, views.Prepared | None]:
     """The events at positions after..upto as rows for the views (None when there are none)."""
-    rows = [row for batch in log.batches(cursor, after, upto) for row in batch]
+    batches = list(log.batches(cursor, after, upto))  # one, when the range is a batch long
+    rows = batches[0] if len(batches) == 1 else [row for batch in batches for row in batch]
     if not rows:
         return 0, None
     try:
         return len(rows), views.prepare(decode_rows(rows), with_amounts)
-    except log.DAMAGED as e:  # a damaged or foreign event row
+    except DAMAGED as e:  # a damaged or foreign event row
         raise StoreError(f"the views cannot follow the log: {damage(e)}") from None
 
 

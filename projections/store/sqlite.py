@@ -1,7 +1,7 @@
 """The SQLite store: eventsourcing's event tables plus prognos's view tables in one file.
 
 eventsourcing's `SQLiteProcessRecorder` creates the event and tracking tables;
-what both stores share (writing, following, rebuilding) is in `base_store`.
+what both stores share (writing, following, rebuilding) is in `base`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class SQLiteStore(BaseStore):
         if EVENTS_TABLE not in tables:
             return False
         with self.datastore.transaction(commit=False) as c:
-            # prognos's topics (events.mapper.TOPIC_PREFIX; not imported: it loads pydantic)
+            # Every topic prognos writes begins so (`mapper.TOPIC_PREFIX`), and so do old ones.
             c.execute(f"SELECT 1 FROM {EVENTS_TABLE} WHERE topic NOT LIKE 'prognos.events.%' "
                       "LIMIT 1")
             return c.fetchone() is not None

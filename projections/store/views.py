@@ -48,7 +48,7 @@ SCHEMA = [
         has_amounts INTEGER NOT NULL DEFAULT 0
     )""",
     # What is searched, summed or joined on, and nothing else: who, when, why
-    # and the source stay in the event itself (`log_rows`), so an import writes
+    # and the source stay in the event itself (`log.states_at`), so an import writes
     # them once.
     """CREATE TABLE IF NOT EXISTS prognos_entries (
         position INTEGER PRIMARY KEY,
