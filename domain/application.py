@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import uuid4
 
 from prognos.domain import rules
 from prognos.domain.clock import format_instant, next_recorded_at, utc_now
 from prognos.domain.ids import new_event_id
 from prognos.domain.importing.decider import ImportDecider, ImportResult, SourceFile
-from prognos.domain.importing.options import ImportPlan
 from prognos.domain.importing.rows import ImportRow, ImportSpec
 from prognos.domain.state import UnitOfWork
 from prognos.events.kinds import Figure
@@ -34,6 +33,9 @@ from prognos.events.ledger import (
     NoteAdded,
     PeriodClosed,
 )
+
+if TYPE_CHECKING:
+    from prognos.domain.importing.options import ImportPlan
 
 BUDGET_MONTH = rules.MONTH_WORD[Figure.BUDGET]
 FORECAST_MONTH = rules.MONTH_WORD[Figure.FORECAST]

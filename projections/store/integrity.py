@@ -15,12 +15,12 @@ from prognos.domain.clock import format_instant
 from prognos.domain.state import DecisionState
 from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import ReadCursor
+from prognos.projections.store.unit_of_work import LINE_COLUMNS, line_state
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
 
 Check = tuple[str, bool, str]  # name, passed, what was found
-LINE_COLUMNS = ("code", "name", "parent", "position", "depth", "children", "has_amounts")
 # Those that replay the log, in the order they are reported.
 REPLAYED = ("views_equal_replay", "decision_views_equal_replay", "recording_times")
 
@@ -63,11 +63,10 @@ class StoreIntegrity:
         name, state = "decision_views_equal_replay", self.decisions
         if state.fault is not None:  # the log itself breaks the rules the views keep
             return (name, False, state.fault)
-        replayed = {code: tuple(getattr(line, c) for c in LINE_COLUMNS)
-                    for code, line in state.lines.items()}
+        replayed = state.lines
         c = self.cursor
-        c.execute(f"SELECT {', '.join(LINE_COLUMNS)} FROM prognos_lines")
-        stored = {row[0]: (*row[:6], bool(row[6])) for row in c.fetchall()}
+        c.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines")
+        stored = {row[0]: line_state(row) for row in c.fetchall()}
         for code in sorted(replayed.keys() | stored.keys()):
             if replayed.get(code) != stored.get(code):
                 return (name, False, f"line {code!r} differs from the log")

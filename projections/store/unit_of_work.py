@@ -25,6 +25,7 @@ from prognos.projections.store.mapper import TOPIC_OF_KIND, encode, state_of
 if TYPE_CHECKING:
     from prognos.projections.store.base import BaseStore
 
+# The line tree's table as the rules read it (`line_state`).
 LINE_COLUMNS = "code, name, parent, children, has_amounts, position, depth"
 
 
@@ -39,11 +40,11 @@ class SqlUnitOfWork:
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines WHERE code = ?", (code,))
         row = self.cursor.fetchone()
-        return None if row is None else _line(row)
+        return None if row is None else line_state(row)
 
     def lines(self) -> dict[str, LineState]:
         self.cursor.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines")
-        found = {row[0]: _line(row) for row in self.cursor.fetchall()}
+        found = {row[0]: line_state(row) for row in self.cursor.fetchall()}
         self._with_amounts.update(code for code, line in found.items() if line.has_amounts)
         return found
 
@@ -122,6 +123,7 @@ class SqlUnitOfWork:
         views.track(self.cursor, records[-1][0])
 
 
-def _line(row: tuple[str, str, str | None, int, int, int, int]) -> LineState:
+def line_state(row: tuple[str, str, str | None, int, int, int, int]) -> LineState:
+    """A row of `prognos_lines` read as `LINE_COLUMNS`."""
     code, name, parent, children, has_amounts, position, depth = row
     return LineState(code, name, parent, children, bool(has_amounts), position, depth)

@@ -92,10 +92,7 @@ ENTRY_COLUMNS = (
 )
 
 
-Record = tuple[int, str, dict[str, Any]]  # (position, kind, stored state)
-
-# Which state field holds a kind's month (its option's name: effective, as_of, ...).
-MONTH_FIELD = {cls.kind: cls.month_from for cls in kinds.ALL if cls.month_from is not None}
+Folded = tuple[int, str, dict[str, Any]]  # an event as the views take it: position, kind, state
 
 
 def _ore(text: str) -> int:
@@ -239,7 +236,9 @@ class Prepared(NamedTuple):
     last_recorded_at: str
 
 
-def apply(cursor: Cursor, records: Sequence[Record], with_amounts_known: set[str] | None = None) -> None:
+def apply(
+    cursor: Cursor, records: Sequence[Folded], with_amounts_known: set[str] | None = None
+) -> None:
     """Fold a batch of recorded events, in position order, into the view tables.
 
     Events arrive as their stored state, whether a command just made them, a
@@ -252,7 +251,7 @@ def apply(cursor: Cursor, records: Sequence[Record], with_amounts_known: set[str
         write(cursor, prepare(records, with_amounts_known))
 
 
-def prepare(records: Sequence[Record], with_amounts_known: set[str] | None = None) -> Prepared:
+def prepare(records: Sequence[Folded], with_amounts_known: set[str] | None = None) -> Prepared:
     """The rows a batch adds, computed from the events alone (no database)."""
     entries = [entry_from_state(position, kind, state) for position, kind, state in records]
     # Positions ascend, so each command's last event in the batch wins.
