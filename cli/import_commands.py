@@ -58,12 +58,12 @@ def import_file(
         mapping, create_lines, parent, reason,
     ))
     ledger = open_ledger(ctx)
-    with progress_bar(f"importing {plan.source.name}", plan.source.rows) as advance:
+    with progress_bar(f"importing {plan.name}", len(plan.table.rows)) as advance:
         result = ledger.import_file(plan, advance)
     if as_json:
         print_json(import_json(result))
     else:
-        typer.echo(import_text(plan.source.name, result))
+        typer.echo(import_text(plan.name, result))
 
 
 def source(

@@ -34,9 +34,10 @@ def report(
 ) -> None:
     """Budget, forecast and actuals of every line for a year as of a month."""
     from prognos.cli.render import report_json_text, report_table
+    from prognos.domain import rules
     from prognos.projections.reports.report import report as build
 
-    as_of_month = month(as_of).require_in(year(year_), "--as-of")
+    as_of_month = rules.month_in_year(month(as_of), year(year_), "--as-of")
     rep = build(open_reader(ctx), year_, as_of_month, instant(known_at))
     if as_json:
         sys.stdout.buffer.write(report_json_text(rep))
@@ -99,7 +100,7 @@ def check(ctx: typer.Context, as_json: Json = False) -> None:
     checks = run_checks(open_store(ctx, catch_up=False))  # see the views as they are
     ok = all(c.ok for c in checks)
     if as_json:
-        print_json({"ok": ok, "checks": [vars(c) for c in checks]})
+        print_json({"ok": ok, "checks": [c._asdict() for c in checks]})
     else:
         for c in checks:
             typer.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")

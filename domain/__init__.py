@@ -10,6 +10,6 @@
 - `importing/`: a file in (options, rows, the decider); `tables`: reading CSV and xlsx.
 - `reconcile/`: auditing a published table's printed figures.
 
-Imports only `events` of prognos (and the standard library): the stores implement
-`state.UnitOfWork`, the domain never imports them.
+Of prognos it imports only `events`: the stores implement `state.UnitOfWork`, and the
+domain never imports them.
 """

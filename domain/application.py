@@ -114,7 +114,7 @@ class Ledger:
         reason: str,
         effective: YearMonth | None = None,
     ) -> list[LedgerEvent]:
-        effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
+        effective = rules.month_in_year(effective or YearMonth.first_of(year), year, "--effective")
         reason = rules.required_text(reason, "--reason")
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
@@ -132,7 +132,7 @@ class Ledger:
         reason: str,
         effective: YearMonth | None = None,
     ) -> list[LedgerEvent]:
-        effective = (effective or YearMonth.first_of(year)).require_in(year, "--effective")
+        effective = rules.month_in_year(effective or YearMonth.first_of(year), year, "--effective")
         reason = rules.required_text(reason, "--reason")
         rules.positive(amount, "a transfer amount")
         rules.distinct_lines(source_code, target_code)
@@ -166,7 +166,7 @@ class Ledger:
         as_of: YearMonth,
         reason: str,
     ) -> list[LedgerEvent]:
-        as_of.require_in(year, "--as-of")
+        rules.month_in_year(as_of, year, "--as-of")
         reason = rules.required_text(reason, "--reason")
         with self._command(reason) as cmd:
             rules.leaf(cmd.uow, code)
@@ -228,7 +228,8 @@ class Ledger:
     ) -> ImportResult:
         """Record a planned import (`importing.plan_import`); `progress` is told of every
         few thousand rows read."""
-        return self.import_rows(plan.rows(progress), plan.spec, plan.source)
+        rows = plan.rows(progress)  # refuses a column missing or named twice
+        return self.import_rows(rows, plan.spec, plan.source())
 
     def import_rows(
         self, rows: Iterable[ImportRow], spec: ImportSpec, source: SourceFile
@@ -250,7 +251,7 @@ class Ledger:
             )
 
     def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:
-        period.require_in(year, "--period")
+        rules.month_in_year(period, year, "--period")
         text = rules.required_text(text, "note text")
         with self._command() as cmd:
             rules.existing_line(cmd.uow, code)

@@ -10,11 +10,10 @@ judged by the same functions.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
-from prognos.domain.money import ORE
 from prognos.domain.state import BookingState, LineState
 from prognos.events.errors import (
     ClosedPeriodError,
@@ -144,6 +143,17 @@ def parent_line(ledger: Ledger, code: str) -> LineState:
 
 # -- months ---------------------------------------------------------------------------
 
+def month_in_year(month: YearMonth, year: int, option: str) -> YearMonth:
+    """A month given with a budget year lies in that year (the comparison is the month's
+    own, `YearMonth.require_in`)."""
+    return month.require_in(year, option)
+
+
+def months_in_order(first: YearMonth, last: YearMonth) -> None:
+    if last < first:
+        raise RefusedError(f"--from {first} is after --to {last}")
+
+
 def open_month(ledger: Ledger, month: YearMonth, what: str) -> None:
     require_open(month, ledger.closed_through(), what)
 
@@ -163,9 +173,10 @@ def closes_later(through: YearMonth, closed: YearMonth | None) -> None:
 
 def in_ore(amount: Decimal) -> Decimal:
     """Amounts are kept in whole öre. (What is not a Decimal at all the event refuses.)"""
-    if isinstance(amount, Decimal) and amount.is_finite() and \
-            amount != amount.quantize(ORE, rounding=ROUND_HALF_EVEN):
-        raise InvalidAmountError(f"amount finer than öre: {amount}")
+    if isinstance(amount, Decimal) and amount.is_finite():
+        ore = amount * 100
+        if ore != ore.to_integral_value():
+            raise InvalidAmountError(f"amount finer than öre: {amount}")
     return amount
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
 from prognos.events.kinds import Effect
@@ -54,6 +54,22 @@ class BookingState:
 
 # An event in its stored form, as the write path takes it: (position, kind, line, state).
 Record = tuple[int, str, "str | None", dict[str, Any]]
+
+NO_LIMIT = 2**62  # a position after every event: the ledger as known now
+MONTH_WEIGHT = 2**32  # more than any position: see `order_key`
+
+
+def order_key(month: int, position: int) -> int:
+    """The entries of a year in order, as one integer: by month, then as recorded."""
+    return month * MONTH_WEIGHT + position
+
+
+class Check(NamedTuple):
+    """One finding of `prognos check`: what was checked, whether it held, what was found."""
+
+    name: str
+    ok: bool
+    detail: str
 
 
 class UnitOfWork(Protocol):

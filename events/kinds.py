@@ -4,10 +4,14 @@ to, what it does to the ledger (and so what its amount means), and its version.
 The declarations are plain classes, cheap to import: a report names the kinds it sums
 (`BudgetSet.kind`) without loading pydantic, which would cost every read command about
 70 ms. The pydantic models in `events.ledger` are these classes made into models. Every
-reader derives what it needs from here: the views' rows and the import's fast path
-(`store.views`), history, the bridge, the replay and `check`. A new kind is a new class
-below, its model in `events.ledger`, and an upcaster when it changes;
-`tests/unit/test_kinds.py` fails when a kind lacks anything a reader needs.
+reader derives what it needs from here: the views' rows (`store.views`), the import's
+fast path (`importing.decider`), history, the bridge, the replay and `check`.
+
+A new kind is a new class below (it is listed in `ALL` by being declared) and its model
+in `events.ledger` (one line; importing fails without it); a new `Effect` also needs its
+place in `domain.state` (the decision fold); a changed kind needs an upcaster
+(`events.upcasting`). `tests/unit/test_kinds.py` fails when a kind lacks anything a
+reader needs.
 
 On a declaration, the names without annotations say what the kind is (`kind`,
 `class_version`, `effect`, `month_from`, `year_from`); the annotated names are its fields,
@@ -80,6 +84,14 @@ class Event:
     def line(self) -> str | None:
         """The line of the tree the event is on (None for the ledger as a whole)."""
         return None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in vars(cls):  # a declaration (a model inherits its `kind`)
+            _DECLARED.append(cls)
+
+
+_DECLARED: list[type[Event]] = []
 
 
 class LineEvent(Event):
@@ -210,17 +222,8 @@ class SourceImported(Event):
     rows: int
 
 
-ALL: tuple[type[Event], ...] = (
-    LineAdded,
-    BudgetSet,
-    BudgetTransferred,
-    ForecastRevised,
-    ActualBooked,
-    ActualReversed,
-    NoteAdded,
-    PeriodClosed,
-    SourceImported,
-)
+# Every kind, in the order declared above.
+ALL: tuple[type[Event], ...] = tuple(_DECLARED)
 BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in ALL}
 # What a declaration must say for itself (not inherit), and every reader relies on.
 DECLARED = ("kind", "class_version", "effect", "month_from", "year_from")

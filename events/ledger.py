@@ -13,6 +13,15 @@ from pydantic import BaseModel, ConfigDict
 from prognos.events import kinds
 
 
+class Source(BaseModel):
+    """Where an event came from when it was read from a file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str
+    row: int
+
+
 class LedgerEvent(BaseModel, kinds.Event):
     """A fact recorded in the ledger. Never edited; corrected only by later events.
 
@@ -65,18 +74,21 @@ class SourceImported(LedgerEvent, kinds.SourceImported):
     __doc__ = kinds.SourceImported.__doc__
 
 
+def _model(kind: type[kinds.Event]) -> type[LedgerEvent]:
+    """The model above made of a declaration: a kind without one stops prognos loading."""
+    models, found = [LedgerEvent], []
+    while models:
+        model = models.pop()
+        models += model.__subclasses__()
+        if kind in model.__bases__:
+            found.append(model)
+    if len(found) != 1:
+        raise TypeError(f"the kind {kind.kind} needs one model in events.ledger")
+    return found[0]
+
+
 # In the order of `kinds.ALL`: the model of each declared kind.
-EVENT_CLASSES: tuple[type[LedgerEvent], ...] = (
-    LineAdded,
-    BudgetSet,
-    BudgetTransferred,
-    ForecastRevised,
-    ActualBooked,
-    ActualReversed,
-    NoteAdded,
-    PeriodClosed,
-    SourceImported,
-)
+EVENT_CLASSES: tuple[type[LedgerEvent], ...] = tuple(_model(kind) for kind in kinds.ALL)
 MODEL_OF: dict[str, type[LedgerEvent]] = {cls.kind: cls for cls in EVENT_CLASSES}
 
 

@@ -3,16 +3,16 @@
 Each is a plain type with an `Annotated` marker that tells pydantic how to read and write
 it. The marker imports pydantic only when a model is built, so the declarations in
 `events.kinds` can name these types while a report, which never builds a model, stays
-free of pydantic.
+free of pydantic. `Source` is a pydantic model of its own (`events.ledger.Source`),
+named here the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 from prognos.events.period import YearMonth
 
@@ -79,11 +79,20 @@ Month = Annotated[YearMonth, _Stored(_month, str)]
 UtcDatetime = Annotated[datetime, _Stored(_utc, _instant_text)]
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where an event came from when it was read from a file: its SHA-256 and row."""
+class _Model:
+    """A field holding one of the models of `events.ledger`, looked up only when pydantic
+    builds the model that has the field."""
 
-    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+    def __init__(self, name: str):
+        self.name = name
 
-    sha256: str
-    row: int
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from prognos.events import ledger
+
+        return handler.generate_schema(getattr(ledger, self.name))
+
+
+if TYPE_CHECKING:
+    from prognos.events.ledger import Source
+else:
+    Source = Annotated[object, _Model("Source")]

@@ -1,8 +1,9 @@
 """An import's options, as typed and from a mapping file, checked before the ledger is opened.
 
 `plan_import` takes what the user gave (`ImportRequest`) and returns an `ImportPlan`:
-the kind and every option resolved and checked, the file read and parsed, its columns
-found. A usage error (exit 2) is thus raised before any store is opened or created.
+the kind and every option resolved and checked, the file read and parsed. Which column
+holds what is found when the rows are read, as the import records them
+(`Ledger.import_file`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from prognos.domain.importing.decider import SourceFile
 from prognos.domain.importing.rows import (
-    KINDS, Columns, ImportRow, ImportSpec, column_names, read_rows,
+    KINDS, MONTH_OPTION, Columns, ImportRow, ImportSpec, column_names, read_rows,
 )
 from prognos.domain.money import UNIT_SCALE, Unit
 from prognos.domain.tables import Table, read_table
@@ -28,9 +29,9 @@ from prognos.events.period import YearMonth, parse_year
 ROLES = ("line", "amount", "name", "parent", "month", "ref")
 TEXT_KEYS = ("kind", "as_of", "period", "effective", "month", "unit", "delimiter", "sheet",
              "parent", "reason")
-# The month option of each kind of file, and its key in a mapping file.
-MONTH_OPTIONS = {"budget": ("--effective", "effective"), "forecast": ("--as-of", "as_of"),
-                 "actual": ("--period", "period")}
+# The month option of each kind of file, and its key in a mapping file (and in a request).
+MONTH_OPTIONS = {kind: (option, option[2:].replace("-", "_"))
+                 for kind, option in MONTH_OPTION.items() if option}
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,18 @@ class ImportPlan:
 
     spec: ImportSpec
     table: Table
-    source: SourceFile
+    name: str  # the file's name, as shown
+    data: bytes
 
     def rows(self, progress: Callable[[int], None] | None = None) -> Iterator[ImportRow]:
-        """The file's rows, read as the import consumes them."""
+        """The file's rows, read as the import consumes them; its columns are found (or
+        refused) at once."""
         return read_rows(self.table, self.spec, progress)
+
+    def source(self) -> SourceFile:
+        """The file as the import records it, with the header of each column it reads."""
+        return SourceFile(self.name, hashlib.sha256(self.data).hexdigest(), self.data,
+                          len(self.table.rows), column_names(self.table, self.spec))
 
 
 def plan_import(request: ImportRequest) -> ImportPlan:
@@ -111,10 +119,7 @@ def plan_import(request: ImportRequest) -> ImportPlan:
         parent=given("parent"),
         reason=given("reason"),
     )
-    table = read_table(data, name, given("delimiter"), given("sheet"))
-    columns = column_names(table, spec)  # a column missing or named twice is refused here
-    source = SourceFile(name, hashlib.sha256(data).hexdigest(), data, len(table.rows), columns)
-    return ImportPlan(spec, table, source)
+    return ImportPlan(spec, read_table(data, name, given("delimiter"), given("sheet")), name, data)
 
 
 def _kind_and_file(request: ImportRequest, mapped: dict[str, Any]) -> tuple[Any, Path]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 
 from prognos.events.errors import InvalidInputError, LedgerError
+from prognos.domain import rules
 from prognos.domain.money import Unit, parse_amount
 from prognos.events.period import YearMonth
 from prognos.domain.tables import Table
@@ -22,6 +23,11 @@ KINDS: dict[str, Kind] = {
     "budget": "budget", "budgets": "budget",
     "forecast": "forecast", "forecasts": "forecast", "prognos": "forecast",
     "actual": "actual", "actuals": "actual", "outcome": "actual", "utfall": "actual",
+}
+
+# The option that gives the month of every row of a kind of file (when no column does).
+MONTH_OPTION: dict[Kind, str] = {
+    "budget": "--effective", "forecast": "--as-of", "actual": "--period", "lines": "",
 }
 
 # Header names tried, in order, when a column is not given.
@@ -128,8 +134,7 @@ def resolve_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
                 f"(columns: {', '.join(table.header)})"
             )
     if "month" not in found and spec.month is None and spec.kind in ("forecast", "actual"):
-        option = "--as-of" if spec.kind == "forecast" else "--period"
-        raise InvalidInputError(f"{table.name}: give {option} or --month-col")
+        raise InvalidInputError(f"{table.name}: give {MONTH_OPTION[spec.kind]} or --month-col")
     return found
 
 
@@ -143,14 +148,12 @@ def read_rows(
     """The rows, read lazily; the columns and options are checked at once, and the
     first unreadable cell raises when reached, naming row and column."""
     columns = resolve_columns(table, spec)
-    option = {"budget": "--effective", "forecast": "--as-of", "actual": "--period", "lines": ""}[
-        spec.kind
-    ]
+    option = MONTH_OPTION[spec.kind]
     default_month = spec.month
     if default_month is None and spec.kind == "budget" and spec.year is not None:
         default_month = YearMonth.first_of(spec.year)
     if default_month is not None and spec.year is not None:
-        default_month.require_in(spec.year, option)
+        rules.month_in_year(default_month, spec.year, option)
     return _rows(table, spec, columns, default_month, option, progress)
 
 
@@ -204,7 +207,7 @@ def _rows(
                         raise InvalidInputError(f"not a month (want YYYY-MM): {raw_month!r}")
                     month = YearMonth.parse(raw_month[:7])
                     if spec.year is not None:
-                        month.require_in(spec.year, "month")
+                        rules.month_in_year(month, spec.year, "month")
                 except LedgerError as e:
                     raise row_error(table.name, number, header[i_month], e) from None  # type: ignore[index]
                 months[raw_month] = month

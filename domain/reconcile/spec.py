@@ -76,7 +76,8 @@ def printed_number(text: str, where: str) -> Decimal | None:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """A published table as transcribed: the importer's reader (encodings, sniffed delimiter)."""
+    """A published table as transcribed, read as an import reads a file (`domain.tables`:
+    encodings, a sniffed delimiter)."""
     try:
         data = path.read_bytes()
     except OSError as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from urllib.parse import quote
 from prognos.domain.application import Ledger
 from prognos.domain.reconcile.printed import Reconciliation, reconcile
 from prognos.domain.reconcile.spec import load_spec
-from prognos.events.errors import InvalidInputError, RefusedError
+from prognos.events.errors import DAMAGED, InvalidInputError, RefusedError
 from prognos.projections.demo.seed_ledger import REPORT, build, reproduce
+from prognos.projections.store import log
+from prognos.projections.store.mapper import decode
 from prognos.projections.store.sqlite import SQLiteStore
 
 DEMO_USER = "demo"
@@ -61,16 +64,19 @@ def make_room(out: Path) -> None:
 def _is_demo_store(path: Path) -> bool:
     """A prognos store with events, all by the demo's user, some citing the report. (An
     empty store, or one whose user happens to be called "demo", is not.)"""
+    cited = REPORT.encode("utf-8")  # as the stored JSON holds it
+    events = others = citing = 0
     try:
         uri = f"file:{quote(os.fsencode(os.path.abspath(path)))}?mode=ro"  # ? and # too
-        with sqlite3.connect(uri, uri=True) as con:
-            con.execute("SELECT 1 FROM prognos_entries LIMIT 1")  # a prognos store
-            events, others, citing = con.execute(
-                "SELECT COUNT(*), "
-                "SUM(json_extract(CAST(state AS TEXT), '$.user') != ?), "
-                "SUM(instr(CAST(state AS TEXT), ?) > 0) FROM stored_events",
-                (DEMO_USER, REPORT),
-            ).fetchone()
-    except sqlite3.Error:
+        with closing(sqlite3.connect(uri, uri=True)) as con:
+            cursor = con.cursor()
+            cursor.execute("SELECT 1 FROM prognos_entries LIMIT 1")  # a prognos store
+            for rows in log.batches(cursor):
+                for _, topic, state in rows:
+                    _, data = decode(topic, state)
+                    events += 1
+                    others += data.get("user") != DEMO_USER
+                    citing += cited in bytes(state)
+    except (sqlite3.Error, *DAMAGED):
         return False
-    return bool(events > 0 and others == 0 and citing > 0)
+    return events > 0 and others == 0 and citing > 0

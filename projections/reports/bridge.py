@@ -18,7 +18,8 @@ from typing import Any
 
 from prognos.domain.money import from_ore
 from prognos.events import kinds
-from prognos.events.errors import RefusedError, UnknownLineError
+from prognos.domain import rules
+from prognos.events.errors import UnknownLineError
 from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import (
     BUDGET_MOVES, BUDGET_SETS, FORECASTS, leaf_figures, next_budget,
@@ -68,10 +69,9 @@ def bridge(
     to_month: YearMonth,
     known_at: datetime | None = None,
 ) -> Bridge:
-    from_month.require_in(year, "--from")
-    to_month.require_in(year, "--to")
-    if to_month < from_month:
-        raise RefusedError(f"--from {from_month} is after --to {to_month}")
+    rules.month_in_year(from_month, year, "--from")
+    rules.month_in_year(to_month, year, "--to")
+    rules.months_in_order(from_month, to_month)
     with store.snapshot() as snap:
         upto = snap.cutoff(known_at)
         tree = lines(snap, upto)

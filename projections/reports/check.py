@@ -2,7 +2,7 @@
 
 Each check re-derives something from the log and compares it with what the store
 holds. The store checks itself (its views, the tables the rules decide on, the marks
-where commands end, its seals: `Snapshot.integrity`); here the reports read from the
+where commands end, its seals: `AuditedSnapshot.integrity`); here the reports read from the
 views are compared with a replay of the log and checked to add up, and the log's
 transfers and reversals with what they must be. The log is read once per year (once
 at least), every check fed from the same pass.
@@ -11,9 +11,9 @@ at least), every check fed from the same pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from prognos.domain.state import Check
 from prognos.events.errors import UnreadableEventError
 from prognos.events.period import YearMonth
 from prognos.projections.reports.replay import replay_reports
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
 
 # The checks here that replay the log, in the order they are reported.
 REPLAYED = ("reports_equal_replay", "rollups_sum_children")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
 
 
 def run_checks(store: AuditedSource) -> list[Check]:
@@ -49,19 +42,18 @@ def run_checks(store: AuditedSource) -> list[Check]:
             from_log = [*integrity.after(), *reports]
         except UnreadableEventError as e:
             from_log = [*integrity.unreadable(e),
-                        *((name, False, f"not checked: {e}") for name in REPLAYED)]
+                        *(Check(name, False, f"not checked: {e}") for name in REPLAYED)]
         transfer, reversal = snap.transfer_fault(), snap.reversal_fault()
-        found = [
+        return [
             *first,
             *from_log,
-            ("transfers_net_to_zero", transfer is None,
-             f"transfer {transfer} does not net to zero" if transfer
-             else "every transfer has two sides summing to zero"),
-            ("reversal_links", reversal is None,
-             reversal or "every reversal opposes one booking, once"),
+            Check("transfers_net_to_zero", transfer is None,
+                  f"transfer {transfer} does not net to zero" if transfer
+                  else "every transfer has two sides summing to zero"),
+            Check("reversal_links", reversal is None,
+                  reversal or "every reversal opposes one booking, once"),
             *integrity.last(),
         ]
-    return [Check(*check) for check in found]
 
 
 def _fed(events: Iterator[LedgerEvent], see: Callable[[LedgerEvent], None]) -> Iterator[LedgerEvent]:
@@ -81,7 +73,7 @@ def _same(a: Report, b: Report) -> bool:
 
 def _reports_hold(
     snap: AuditedSnapshot, years: list[int], log: Iterator[LedgerEvent]
-) -> list[tuple[str, bool, str]]:
+) -> list[Check]:
     """Each month's live report, built once, equals the replay and adds up. The first
     year is replayed from `log`; later years read the log again."""
     replay_fault = rollup_fault = None
@@ -93,10 +85,10 @@ def _reports_hold(
                 replay_fault = f"report {year} as of {month} differs"
             rollup_fault = rollup_fault or _rollup_fault(live)
     return [
-        ("reports_equal_replay", replay_fault is None,
-         replay_fault or f"{len(years)} year(s), 12 months each"),
-        ("rollups_sum_children", rollup_fault is None,
-         rollup_fault or "every roll-up equals the sum of its children"),
+        Check("reports_equal_replay", replay_fault is None,
+              replay_fault or f"{len(years)} year(s), 12 months each"),
+        Check("rollups_sum_children", rollup_fault is None,
+              rollup_fault or "every roll-up equals the sum of its children"),
     ]
 
 

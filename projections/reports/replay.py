@@ -16,7 +16,7 @@ from prognos.domain.money import to_ore
 from prognos.events.kinds import Effect, Figure
 from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import OreFigures, fold_budget
-from prognos.projections.reports.source import order_key
+from prognos.domain.state import order_key
 from prognos.projections.reports.rollup import Line, Report, build_report_ore
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from datetime import datetime
 from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import leaf_figures
 from prognos.projections.reports.rollup import Line, Report, build_report_ore
-from prognos.projections.reports.source import NO_LIMIT, LedgerSource, Snapshot
+from prognos.domain.state import NO_LIMIT
+from prognos.projections.reports.source import LedgerSource, Snapshot
 
 
 def lines(snap: Snapshot, upto: int = NO_LIMIT) -> list[Line]:

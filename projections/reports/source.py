@@ -14,10 +14,10 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from prognos.domain.state import NO_LIMIT, Check
+
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
-
-NO_LIMIT = 2**62  # a position after every event: "as known now"
 
 LineRow = tuple[str, str, "str | None", int]  # code, name, parent, position added
 # An amount with its place in the year: month * 2**32 + position orders entries by
@@ -27,11 +27,6 @@ Change = tuple[str, int, int, str, int]  # line, month, position, kind, amount
 Revision = tuple[str, int, int, int]  # line, month, position, amount
 LineEntry = tuple[int, str, "int | None", "str | None"]  # position, kind, year, reversed by
 Details = tuple[int, str, dict[str, Any]]  # position, kind, the event's stored state
-Check = tuple[str, bool, str]  # name, passed, what was found
-
-
-def order_key(month: int, position: int) -> int:
-    return month * 4294967296 + position
 
 
 class Snapshot(Protocol):

@@ -9,18 +9,17 @@ the tables the rules decide on, the marks where each command ends, the seals.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prognos.domain.clock import format_instant
-from prognos.domain.state import DecisionState
+from prognos.domain.state import Check, DecisionState
 from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import ReadCursor
-from prognos.projections.store.unit_of_work import LINE_COLUMNS, line_state
+from prognos.projections.store.unit_of_work import LINE_COLUMNS
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
 
-Check = tuple[str, bool, str]  # name, passed, what was found
 # Those that replay the log, in the order they are reported.
 REPLAYED = ("views_equal_replay", "decision_views_equal_replay", "recording_times")
 
@@ -36,7 +35,8 @@ class StoreIntegrity:
 
     def before(self) -> list[Check]:
         last, tracked = log.last_position(self.cursor), views.tracked_position(self.cursor)
-        return [("views_up_to_date", last == tracked, f"log at position {last}, views at {tracked}")]
+        return [Check("views_up_to_date", last == tracked,
+                      f"log at position {last}, views at {tracked}")]
 
     def see(self, event: LedgerEvent) -> None:
         self.entries.see(event)
@@ -48,12 +48,12 @@ class StoreIntegrity:
 
     def unreadable(self, error: Exception) -> list[Check]:
         """A damaged event row: every check that replays the log fails, naming it."""
-        return [(REPLAYED[0], False, str(error)),
-                *((name, False, f"not checked: {error}") for name in REPLAYED[1:])]
+        return [Check(REPLAYED[0], False, str(error)),
+                *(Check(name, False, f"not checked: {error}") for name in REPLAYED[1:])]
 
     def last(self) -> list[Check]:
         sealed, detail = seals.verify(self.cursor, self.cursor.connection.cursor())
-        return [("log_sealed", sealed, detail)]
+        return [Check("log_sealed", sealed, detail)]
 
     def _decisions(self) -> Check:
         """The tables the rules decide on (the line tree, closings) equal a replay of the log.
@@ -62,14 +62,17 @@ class StoreIntegrity:
         so they are re-derived here rather than trusted."""
         name, state = "decision_views_equal_replay", self.decisions
         if state.fault is not None:  # the log itself breaks the rules the views keep
-            return (name, False, state.fault)
-        replayed = state.lines
+            return Check(name, False, state.fault)
+        # The rows as the views should hold them, compared as stored: a flag must be 0 or 1.
+        replayed = {code: (line.code, line.name, line.parent, line.children,
+                           int(line.has_amounts), line.position, line.depth)
+                    for code, line in state.lines.items()}
         c = self.cursor
         c.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines")
-        stored = {row[0]: line_state(row) for row in c.fetchall()}
+        stored = {row[0]: tuple(row) for row in c.fetchall()}
         for code in sorted(replayed.keys() | stored.keys()):
             if replayed.get(code) != stored.get(code):
-                return (name, False, f"line {code!r} differs from the log")
+                return Check(name, False, f"line {code!r} differs from the log")
         meta = {"views_version": views.VERSION}
         if state.closed is not None:
             meta["closed_through"] = str(state.closed)
@@ -80,8 +83,8 @@ class StoreIntegrity:
         if stored_meta != meta:
             keys = sorted(k for k in meta.keys() | stored_meta.keys()
                           if meta.get(k) != stored_meta.get(k))
-            return (name, False, f"{', '.join(keys)} differ from the log")
-        return (name, True, f"{len(replayed)} lines and the closings match")
+            return Check(name, False, f"{', '.join(keys)} differ from the log")
+        return Check(name, True, f"{len(replayed)} lines and the closings match")
 
 
 class _EntryRows:
@@ -108,8 +111,15 @@ class _EntryRows:
             if extra is not None:
                 self.fault = f"view row at position {extra[0]} has no event"
         if self.fault is not None:
-            return ("views_equal_replay", False, self.fault)
-        return ("views_equal_replay", True, f"{self.count} events match their view rows")
+            return Check("views_equal_replay", False, self.fault)
+        return Check("views_equal_replay", True, f"{self.count} events match their view rows")
+
+
+class CommandEnd(NamedTuple):
+    """Where `--known-at` cuts: a command's last position and its recording time."""
+
+    position: int
+    recorded_at: str
 
 
 class _RecordingTimes:
@@ -117,8 +127,8 @@ class _RecordingTimes:
     command's end (where `--known-at` cuts) at the right position with the right time."""
 
     def __init__(self, marks: Iterator[Any]):
-        self.marks = marks
-        self.mark = next(marks, None)
+        self.marks = (CommandEnd._make(row) for row in marks)
+        self.mark = next(self.marks, None)
         self.last: LedgerEvent | None = None
         self.marked = False
         self.fault: str | None = None
@@ -133,19 +143,19 @@ class _RecordingTimes:
         elif last is not None and (event.recorded_at < last.recorded_at or (
                 event.command_id == last.command_id and event.recorded_at != last.recorded_at)):
             self.fault = f"recorded-at goes backwards after position {last.position}"
-        self.marked = self.mark is not None and self.mark[0] == event.position
+        self.marked = self.mark is not None and self.mark.position == event.position
         if self.marked:
             assert self.mark is not None
-            if self.mark[1] != format_instant(event.recorded_at):
+            if self.mark.recorded_at != format_instant(event.recorded_at):
                 self.fault = self.fault or f"command end at {event.position} has another time"
             self.mark = next(self.marks, None)
 
     def result(self) -> Check:
         fault = self.fault
         if fault is None and (self.mark is not None or (self.last is not None and not self.marked)):
-            where = self.mark[0] if self.mark is not None else self.last.position  # type: ignore[union-attr]
+            where = self.mark.position if self.mark is not None else self.last.position  # type: ignore[union-attr]
             fault = f"command end mark at position {where} does not match the log"
         if fault is not None:
-            return ("recording_times", False, fault)
-        return ("recording_times", True,
+            return Check("recording_times", False, fault)
+        return Check("recording_times", True,
                 "recorded-at never decreases; one time per command, marked at its end")

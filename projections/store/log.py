@@ -64,7 +64,10 @@ def rows_at(cursor: Cursor, positions: Iterable[int]) -> Iterator[StoredRow]:
         found = {row[0]: row for row in
                  _select(cursor, f"{{p}} IN ({', '.join('?' * len(chunk))})", chunk)}
         for position in chunk:
-            yield found[position]
+            row = found.get(position)
+            if row is None:  # deleted behind prognos's back: its view row outlived it
+                raise UnreadableEventError(position, LookupError("it is missing from the log"))
+            yield row
 
 
 def events(cursor: Cursor, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:

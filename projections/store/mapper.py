@@ -9,8 +9,6 @@ the declarations (`events.kinds`), so a rebuild and the history never load pydan
 
 from __future__ import annotations
 
-from dataclasses import fields as dataclass_fields
-from dataclasses import is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -57,8 +55,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
+    if hasattr(type(value), "model_fields"):  # a model in a field (the source of a file row)
+        return {k: _plain(v) for k, v in value.__dict__.items()}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 

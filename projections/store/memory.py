@@ -18,10 +18,11 @@ from uuid import UUID
 
 from prognos.domain.clock import format_instant
 from prognos.domain.money import from_ore
-from prognos.domain.state import BookingState, DecisionState, LineState, Record
+from prognos.domain.state import (
+    NO_LIMIT, BookingState, DecisionState, LineState, Record, order_key,
+)
 from prognos.events.period import YearMonth
 from prognos.projections.store.mapper import state_of
-from prognos.projections.store.queries import NO_LIMIT
 from prognos.projections.store.views import entry_from_state
 
 if TYPE_CHECKING:
@@ -234,4 +235,4 @@ class MemorySnapshot:
 
 
 def _key(entry: tuple[Any, ...]) -> int:
-    return entry[MONTH] * 4294967296 + entry[POSITION]
+    return order_key(entry[MONTH], entry[POSITION])

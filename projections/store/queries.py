@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from prognos.domain.clock import format_instant
+from prognos.domain.state import MONTH_WEIGHT, NO_LIMIT
 from prognos.events import kinds
 from prognos.events.kinds import Effect
 from prognos.projections.store import log
@@ -23,12 +24,11 @@ if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
     from prognos.projections.store.integrity import StoreIntegrity
 
-NO_LIMIT = 2**62
 SEEK_LINES = 500  # up to this many lines, a line's entries are sought in the index
 SCAN_BATCH = 500
 
-# Orders entries by (month, recording order) as one integer (`source.order_key`).
-ORDER_KEY = "(month * 4294967296 + position)"
+# Orders entries by (month, recording order) as one integer (`domain.state.order_key`).
+ORDER_KEY = f"(month * {MONTH_WEIGHT} + position)"
 _WHERE = "year = :year AND {kinds} AND month <= :month AND position <= :upto{only}"
 # The latest entry per line in one pass over the covering index. SQLite returns the
 # bare column `amount` from the row that holds the MAX (its documented min/max special

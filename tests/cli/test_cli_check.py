@@ -135,10 +135,11 @@ def test_rebuild_repairs_tampered_views(healthy, cli):
     "sql",
     [
         "UPDATE prognos_lines SET has_amounts = 0 WHERE code = 'it-sak'",
+        "UPDATE prognos_lines SET has_amounts = 2 WHERE code = 'it-sak'",
         "UPDATE prognos_lines SET children = 0 WHERE code = 'it'",
         "UPDATE prognos_meta SET value = '2023-01' WHERE key = 'closed_through'",
     ],
-    ids=["has_amounts", "children", "closed_through"],
+    ids=["has_amounts", "has_amounts_not_a_flag", "children", "closed_through"],
 )
 def test_check_fails_after_a_view_the_rules_rely_on_is_tampered_with(healthy, cli, sql):
     tamper(cli, sql)
@@ -218,6 +219,23 @@ def test_an_unreadable_event_fails_the_replay_checks_naming_its_position(
     if history.exit_code:
         assert history.exit_code == 1, history.output
         assert history.stderr.count("\n") == 1 and f"position {position}" in history.stderr
+
+
+def test_an_event_deleted_from_the_middle_of_the_log_is_named_by_history(healthy, cli):
+    """Its view row outlives it: history, which reads each event for its audit fields, says
+    which position is missing in one line (a traceback before)."""
+    column = position_column(cli.store_path)
+    [(position,)] = query_sql(
+        cli.store_path, f"SELECT {column} FROM stored_events WHERE topic LIKE '%ActualBooked' "
+        f"ORDER BY {column} LIMIT 1")
+    tamper(cli, f"DELETE FROM stored_events WHERE {column} = ?", position)
+    for args in (("history", "it-sak"), ("history", "it", "--json")):
+        result = cli(*args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert f"position {position}" in result.stderr and "missing" in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert run_check(cli)[0] == 1
 
 
 @pytest.mark.parametrize(

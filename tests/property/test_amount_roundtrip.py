@@ -165,9 +165,9 @@ def test_an_amount_beyond_ten_thousand_trillion_kronor_is_refused(text: str) -> 
 @settings(deadline=None)
 @given(ore=st.integers(-(10**15), 10**15), months=st.integers(1, 12))
 def test_the_integer_periodisation_equals_the_decimal_definition(ore: int, months: int) -> None:
-    # Reports add up in integer öre (rollup.ytd_ore); money.ytd_share is the rule as written.
+    # Reports add up in integer öre (figures.ytd_ore); money.ytd_share is the rule as written.
     from prognos.domain.money import from_ore, to_ore, ytd_share
-    from prognos.projections.reports.rollup import ytd_ore
+    from prognos.projections.reports.figures import ytd_ore
 
     assert ytd_ore(ore, months) == to_ore(ytd_share(from_ore(ore), months))
 

@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from prognos.events.errors import InvalidMonthError
 from prognos.events.period import YearMonth
-from prognos.events.ledger import LedgerEvent
-from prognos.events.types import Source
+from prognos.events.ledger import LedgerEvent, Source
 from prognos.events.ledger import (
     EVENT_CLASSES,
     ActualBooked,

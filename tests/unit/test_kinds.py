@@ -2,9 +2,10 @@
 needs from the declaration: a kind added without everything the readers need fails here.
 
 Every kind is made into an example event from its declared field types and taken
-through every reader: its model and stored form, the views' row (the fast builder
+through the readers: its model and stored form, the views' row (the fast builder
 against the general one), history, the replay, the decision fold, and the in-memory
-store. And outside `events/` no kind name is spelled as a string.
+store. An effect no reader folds fails too. And outside `events/` no kind name is
+spelled as a string.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import pytest
 from prognos.domain import state as decision_state
 from prognos.events import kinds
 from prognos.events.kinds import Effect, Event
-from prognos.events.ledger import EVENT_CLASSES, MODEL_OF, LedgerEvent
+from prognos.events.ledger import EVENT_CLASSES, MODEL_OF, LedgerEvent, Source
 from prognos.events.period import YearMonth
-from prognos.events.types import Source
 from prognos.events.upcasting import _UPCASTERS
 from prognos.projections.reports.history import entry_json
 from prognos.projections.reports.replay import replay_reports
 from prognos.projections.store import views
+from prognos.projections.store.memory import MemoryStore
 from prognos.projections.store.mapper import TOPIC_OF_KIND, decode, encode, state_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,19 @@ def test_every_effect_is_decided_by_the_decision_fold() -> None:
     assert set(decision_state._APPLY) == set(Effect)
 
 
+# What the report (`figures.leaf_figures`), the replay and the bridge fold: a budget set
+# or moved, a forecast revised, an actual added. An effect outside these would be folded
+# wrongly by all three until they learn it.
+FOLDED = {(kinds.Figure.BUDGET, True), (kinds.Figure.BUDGET, False),
+          (kinds.Figure.FORECAST, True), (kinds.Figure.ACTUAL, False)}
+
+
+def test_every_effect_with_an_amount_is_one_the_reports_fold() -> None:
+    for effect in Effect:
+        if effect.figure is not None:
+            assert (effect.figure, effect.replaces) in FOLDED, effect
+
+
 @pytest.mark.parametrize("cls", kinds.ALL, ids=lambda c: c.kind)
 def test_an_older_version_of_a_kind_has_its_upcasters(cls: type[Event]) -> None:
     for version in range(1, cls.class_version):
@@ -114,11 +128,18 @@ def test_an_example_of_every_kind_goes_through_every_reader(cls: type[Event]) ->
               kinds.Figure.ACTUAL: figures.actual_ytd}
     if cls.effect.figure is not None:
         assert figure[cls.effect.figure] == Decimal("1236.50"), "the replay ignored it"
+    memory = MemoryStore()
+    with memory.write() as uow:
+        uow.record([event.model_copy(update={"position": 1})])
+    with memory.snapshot() as snap:
+        assert [kind for _, kind, _ in snap.details([1])] == [cls.kind]
+        if kinds.on_line(cls):
+            assert [e[1] for e in snap.line_entries(["it-sak"], None)] == [cls.kind]
 
 
 def test_the_example_event_is_what_a_command_would_record() -> None:
     """The examples above are real events: their sources and ids round-trip too."""
-    event = example(kinds.ActualBooked).model_copy(update={"source": Source("ab" * 32, 2)})
+    event = example(kinds.ActualBooked).model_copy(update={"source": Source(sha256="ab" * 32, row=2)})
     assert state_of(event)["source"] == {"sha256": "ab" * 32, "row": 2}
     assert isinstance(event.event_id, UUID)
 
@@ -126,11 +147,14 @@ def test_the_example_event_is_what_a_command_would_record() -> None:
 # -- no kind named by a string outside events/ ----------------------------------------
 
 NAMES = {cls.kind for cls in kinds.ALL}
+# A report line's JSON key that happens to read as a kind's name: whether the line's
+# forecast was revised (`rollup.Row.forecast_revised`), part of the report's contract.
+ALLOWED = {("cli/render.py", "forecast_revised")}
 
 
 def spelled_kinds(source: str) -> list[tuple[int, str]]:
     """Kind names written as strings: a string that is a kind's name, or that quotes one
-    for SQL ('budget_set'). Docstrings are prose and are not read."""
+    ('budget_set' for SQL, "budget_set" for JSON). Docstrings are prose and are not read."""
     tree = ast.parse(source)
     docstrings = {
         id(node.body[0].value) for node in ast.walk(tree)
@@ -144,7 +168,7 @@ def spelled_kinds(source: str) -> list[tuple[int, str]]:
                 and id(node) not in docstrings:
             text = node.value
             for name in NAMES:
-                if text == name or f"'{name}'" in text:
+                if text == name or f"'{name}'" in text or f'"{name}"' in text:
                     found.append((node.lineno, name))
     return found
 
@@ -153,8 +177,10 @@ def test_outside_events_no_kind_is_named_by_a_string() -> None:
     spelled = []
     for folder in ("domain", "projections", "cli"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            spelled += [f"{path.relative_to(ROOT)}:{line}: {name!r}"
-                        for line, name in spelled_kinds(path.read_text(encoding="utf-8"))]
+            where = str(path.relative_to(ROOT))
+            spelled += [f"{where}:{line}: {name!r}"
+                        for line, name in spelled_kinds(path.read_text(encoding="utf-8"))
+                        if (where, name) not in ALLOWED]
     assert not spelled, "refer to the declaration (e.g. BudgetSet.kind):\n" + "\n".join(spelled)
 
 
@@ -162,11 +188,12 @@ def test_outside_events_no_kind_is_named_by_a_string() -> None:
     'KIND = "budget_set"',
     "sql = \"SELECT * FROM prognos_entries WHERE kind = 'actual_booked'\"",
     "x = f\"kind IN ('note_added', {y})\"",
+    "line = f'{{\"kind\": \"period_closed\", \"at\": {at}}}'",
 ])
 def test_a_kind_spelled_as_a_string_is_found(source: str) -> None:
     assert spelled_kinds(source)
 
 
-def test_a_kind_named_by_its_declaration_or_a_json_key_is_not_a_spelling() -> None:
+def test_a_kind_named_by_its_declaration_or_in_prose_is_not_a_spelling() -> None:
     assert not spelled_kinds('"""Reads budget_set events."""\nx = BudgetSet.kind\n'
-                             'y = f\'"forecast_revised": {z}\'\n')
+                             'y = f"kind = {BudgetSet.kind!r}"\n')
