@@ -33,9 +33,13 @@ class Sign(Enum):
     BUDGET_MINUS_FIGURE = -1
 
 
-def deviation(figure: Amount, budget: Amount, sign: Sign = Sign.FIGURE_MINUS_BUDGET) -> Amount:
-    """How far a figure (a forecast, an actual to date) is from its budget."""
-    return (figure - budget) * sign.value  # type: ignore[no-any-return]
+_OWN = Sign.FIGURE_MINUS_BUDGET
+
+
+def deviation(figure: Amount, budget: Amount, sign: Sign = _OWN) -> Amount:
+    """How far a figure (a forecast, an actual to date) is from its budget. (A report at
+    50,000 lines asks 100,000 times: no arithmetic with the sign's value.)"""
+    return figure - budget if sign is _OWN else budget - figure
 
 
 def next_budget(budget: int, replaces: bool, amount: int) -> int:
@@ -82,7 +86,8 @@ def leaf_figures(
     revision, the actual the sum of bookings and reversals.
     """
     through = as_of.index
-    latest_set = _latest(snap, BUDGET_SETS, year, through, upto, only)
+    latest_set = {line: (amount, key)
+                  for line, amount, key in _latest(snap, BUDGET_SETS, year, through, upto, only)}
     budget = {line: amount for line, (amount, _) in latest_set.items()}
     moves: dict[str, list[tuple[int, bool, int]]] = {}
     for line, amount, key in snap.entries(BUDGET_MOVES, year, through, upto, only):
@@ -92,8 +97,8 @@ def leaf_figures(
             amount, key = latest_set[line]
             entries.append((key, True, amount))
         budget[line] = fold_budget(entries)
-    forecast = {line: amount for line, (amount, _) in
-                _latest(snap, FORECASTS, year, through, upto, only).items()}
+    forecast = {line: amount
+                for line, amount, _ in _latest(snap, FORECASTS, year, through, upto, only)}
     actual: dict[str, int] = {}
     for name in ACTUALS if actuals else ():
         for line, total in snap.sums([name], year, through, upto, only):
@@ -107,16 +112,14 @@ def leaf_figures(
 def _latest(
     snap: Snapshot, names: Sequence[str], year: int, through: int, upto: int,
     only: Sequence[str] | None,
-) -> dict[str, tuple[int, int]]:
-    """Each line's latest entry of these kinds: (amount, order key). A kind at a time, so
-    each is one range of the index."""
-    latest: dict[str, tuple[int, int]] = {}
+) -> Iterable[tuple[str, int, int]]:
+    """Each line's latest entry of these kinds: (line, amount, order key). A kind at a
+    time, so each is one range of the index (today each figure has one kind)."""
+    if len(names) == 1:
+        return snap.latest(names, year, through, upto, only)
+    latest: dict[str, tuple[str, int, int]] = {}
     for name in names:
-        found = snap.latest([name], year, through, upto, only)
-        if not latest:
-            latest = {line: (amount, key) for line, amount, key in found}
-            continue
-        for line, amount, key in found:
-            if key > latest.get(line, (0, -1))[1]:
-                latest[line] = (amount, key)
-    return latest
+        for line, amount, key in snap.latest([name], year, through, upto, only):
+            if key > latest.get(line, ("", 0, -1))[2]:
+                latest[line] = (line, amount, key)
+    return latest.values()

@@ -58,7 +58,7 @@ class Snapshot(Protocol):
 
     def sums(
         self, kinds: Sequence[str], year: int, through: int, upto: int, only: Sequence[str] | None
-    ) -> list[tuple[str, int]]:
+    ) -> Iterable[tuple[str, int]]:
         """Each line's sum of its entries of these kinds in the year, exactly."""
         ...
 

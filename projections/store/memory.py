@@ -197,7 +197,7 @@ class MemorySnapshot:
 
     def sums(
         self, names: Sequence[str], year: int, through: int, upto: int, only: Sequence[str] | None
-    ) -> list[tuple[str, int]]:
+    ) -> Iterable[tuple[str, int]]:
         total: dict[str, int] = {}
         for e in self._year(names, year, through, upto, only):
             total[e[LINE]] = total.get(e[LINE], 0) + e[AMOUNT]

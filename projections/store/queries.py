@@ -126,9 +126,9 @@ class ViewQueries:
 
     def sums(
         self, names: Sequence[str], year: int, through: int, upto: int, only: Sequence[str] | None
-    ) -> list[tuple[str, int]]:
-        return [(line, high * HALF + low)
-                for line, high, low in self._year(_SUM, names, year, through, upto, only)]
+    ) -> Iterable[tuple[str, int]]:
+        return ((line, high * HALF + low)
+                for line, high, low in self._year(_SUM, names, year, through, upto, only))
 
     def command_ends(self, upto: int) -> list[tuple[int, str]]:
         return self._rows(
