@@ -31,11 +31,13 @@ def settings(ctx: typer.Context) -> Settings:
     return found
 
 
-def open_store(ctx: typer.Context, catch_up: bool = True) -> BaseStore:
-    """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the command."""
+def open_store(ctx: typer.Context, catch_up: bool = True, create: bool = True) -> BaseStore:
+    """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the
+    command. Only `init` and the commands that record create it."""
     from prognos.projections import store
 
-    return _closed_with(ctx, store.open_store(settings(ctx).store, catch_up=catch_up))
+    opened = store.open_store(settings(ctx).store, catch_up=catch_up, create=create)
+    return _closed_with(ctx, opened)
 
 
 def open_reader(ctx: typer.Context) -> BaseStore | SQLiteReader:
@@ -70,7 +72,7 @@ def print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def print_recorded(events: list[Any], as_json: bool) -> None:
+def print_recorded(events: list[Any], as_json: bool, lang: str = "sv") -> None:
     """What every write command prints: the events it recorded."""
     from prognos.domain.clock import format_instant
 
@@ -90,6 +92,8 @@ def print_recorded(events: list[Any], as_json: bool) -> None:
             }
         )
         return
-    for e in events:
-        where = f" on {e.line}" if e.line else ""
-        typer.echo(f"recorded {e.kind}{where} at position {e.position} (event {e.event_id})")
+    from prognos.cli.render import recorded_lines
+    from prognos.cli.texts import texts
+
+    for line in recorded_lines(events, texts(lang)):
+        typer.echo(line)

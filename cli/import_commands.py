@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli.context import open_ledger, open_store, print_json
-from prognos.cli.options import Json, UnitChoice
+from prognos.cli.options import Json, Lang, LangChoice, UnitChoice
+from prognos.cli.texts import texts
 
 Col = Optional[str]
 
@@ -46,6 +47,7 @@ def import_file(
     parent: Annotated[Optional[str], typer.Option("--parent", help="Parent of new lines.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (recorded).")] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Import budgets, forecasts, actuals or lines from CSV or xlsx: the whole file or nothing."""
     from prognos.cli.console import progress_bar
@@ -57,13 +59,14 @@ def import_file(
         delimiter, sheet, line_col, amount_col, name_col, parent_col, month_col, ref_col,
         mapping, create_lines, parent, reason,
     ))
+    t = texts(lang)
     ledger = open_ledger(ctx)
-    with progress_bar(f"importing {plan.name}", len(plan.table.rows)) as advance:
+    with progress_bar(t("importing", name=plan.name), len(plan.table.rows)) as advance:
         result = ledger.import_file(plan, advance)
     if as_json:
         print_json(import_json(result))
     else:
-        typer.echo(import_text(plan.name, result))
+        typer.echo(import_text(plan.name, result, t))
 
 
 def source(
@@ -74,7 +77,7 @@ def source(
     """Write an imported file's exact bytes to stdout."""
     from prognos.events.errors import RefusedError
 
-    found = open_store(ctx).source(sha256.strip().lower())
+    found = open_store(ctx, create=False).source(sha256.strip().lower())
     if found is None:
         raise RefusedError(f"no imported file with sha256 {sha256}")
     out = sys.stdout.buffer

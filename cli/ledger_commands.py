@@ -8,7 +8,7 @@ import typer
 
 from prognos.cli.app import sub_app
 from prognos.cli.context import open_ledger, print_recorded
-from prognos.cli.options import Json, Reason, Year, amount, month, year
+from prognos.cli.options import Json, Lang, LangChoice, Reason, Year, amount, month, year
 
 line_app = sub_app("Add lines to the tree of services and projects.")
 budget_app = sub_app("Set and transfer annual budgets.")
@@ -18,7 +18,10 @@ period_app = sub_app("Close months for booking.")
 note_app = sub_app("Write explanations of deviations.")
 
 Amount = Annotated[str, typer.Argument(
-    metavar="AMOUNT", help="Kronor, e.g. 1236897, '1 236 897', '51,3 mkr'.")]
+    metavar="AMOUNT", help="Kronor, e.g. 1236897, '1 236 897', '51,3 mkr', -1500.")]
+# A negative amount is typed as it is written (-1500): an argument that looks like an
+# option it does not know is taken as it stands, where the AMOUNT goes.
+AMOUNT_AS_TYPED = {"ignore_unknown_options": True}
 Code = Annotated[str, typer.Argument(metavar="CODE", help="Line code.")]
 
 
@@ -29,12 +32,13 @@ def line_add(
     name: Annotated[str, typer.Option("--name", help="Display name.")],
     parent: Annotated[Optional[str], typer.Option("--parent", help="Parent line code.")] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Add a line, at the top or under a parent."""
-    print_recorded(open_ledger(ctx).add_line(code, name, parent), as_json)
+    print_recorded(open_ledger(ctx).add_line(code, name, parent), as_json, lang)
 
 
-@budget_app.command("set")
+@budget_app.command("set", context_settings=AMOUNT_AS_TYPED)
 def budget_set(
     ctx: typer.Context,
     code: Code,
@@ -45,15 +49,16 @@ def budget_set(
         Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
     ] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Make AMOUNT the line's annual budget from month --effective on."""
     events = open_ledger(ctx).set_budget(
         code, amount(value), year(year_), reason, effective=month(effective)
     )
-    print_recorded(events, as_json)
+    print_recorded(events, as_json, lang)
 
 
-@budget_app.command("transfer")
+@budget_app.command("transfer", context_settings=AMOUNT_AS_TYPED)
 def budget_transfer(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(metavar="FROM", help="Line giving budget.")],
@@ -65,15 +70,16 @@ def budget_transfer(
         Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
     ] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Move AMOUNT of budget from one leaf to another, atomically."""
     events = open_ledger(ctx).transfer_budget(
         source, target, amount(value), year(year_), reason, effective=month(effective)
     )
-    print_recorded(events, as_json)
+    print_recorded(events, as_json, lang)
 
 
-@forecast_app.command("set")
+@forecast_app.command("set", context_settings=AMOUNT_AS_TYPED)
 def forecast_set(
     ctx: typer.Context,
     code: Code,
@@ -82,15 +88,16 @@ def forecast_set(
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM the forecast was made.")],
     reason: Reason,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Record the full-year forecast as made in month --as-of."""
     events = open_ledger(ctx).revise_forecast(
         code, amount(value), year(year_), month(as_of), reason
     )
-    print_recorded(events, as_json)
+    print_recorded(events, as_json, lang)
 
 
-@actual_app.command("book")
+@actual_app.command("book", context_settings=AMOUNT_AS_TYPED)
 def actual_book(
     ctx: typer.Context,
     code: Code,
@@ -99,25 +106,28 @@ def actual_book(
     ref: Annotated[Optional[str], typer.Option("--ref", help="Voucher or reference.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
-    """Book an outcome for a month (credits are negative: use -- before them)."""
+    """Book an outcome for a month (credits are negative, e.g. -1500)."""
     events = open_ledger(ctx).book_actual(code, amount(value), month(period), ref, reason)
-    print_recorded(events, as_json)
+    print_recorded(events, as_json, lang)
 
 
 @actual_app.command("reverse")
 def actual_reverse(
     ctx: typer.Context,
     event_id: Annotated[str, typer.Argument(
-        metavar="EVENT_ID", help="Event id of the booking (shown by `history`).")],
+        metavar="EVENT_ID",
+        help="The booking: its event id, or its position in the log as #N (`history`).")],
     reason: Reason,
     period: Annotated[
         Optional[str], typer.Option("--period", help="YYYY-MM, default the booking's.")
     ] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Book the exact opposite of a booking, linked to it."""
-    print_recorded(open_ledger(ctx).reverse_actual(event_id, reason, month(period)), as_json)
+    print_recorded(open_ledger(ctx).reverse_actual(event_id, reason, month(period)), as_json, lang)
 
 
 @period_app.command("close")
@@ -125,9 +135,10 @@ def period_close(
     ctx: typer.Context,
     through: Annotated[str, typer.Argument(metavar="YYYY-MM", help="Last month to close.")],
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Close a month and every month before it."""
-    print_recorded(open_ledger(ctx).close_period(month(through)), as_json)
+    print_recorded(open_ledger(ctx).close_period(month(through)), as_json, lang)
 
 
 @note_app.command("add")
@@ -138,6 +149,7 @@ def note_add(
     year_: Year,
     period: Annotated[str, typer.Option("--period", help="YYYY-MM it explains.")],
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Record a written explanation of a deviation."""
-    print_recorded(open_ledger(ctx).add_note(code, text, year(year_), month(period)), as_json)
+    print_recorded(open_ledger(ctx).add_note(code, text, year(year_), month(period)), as_json, lang)

@@ -16,6 +16,14 @@ from prognos.cli.context import DEFAULT_STORE, Settings
 app = new_app("prognos: an event-sourced forecasting ledger for budget follow-up.")
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"prognos {version('prognos')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -29,6 +37,10 @@ def root(
         Optional[str],
         typer.Option("--user", envvar="PROGNOS_USER", help="Who records (default: login name)."),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help="Print prognos's version and exit.")
+    ] = False,
 ) -> None:
     ctx.obj = Settings(store=store, user=user)
 
@@ -39,6 +51,7 @@ app.add_typer(ledger_commands.forecast_app, name="forecast")
 app.add_typer(ledger_commands.actual_app, name="actual")
 app.add_typer(ledger_commands.period_app, name="period")
 app.add_typer(ledger_commands.note_app, name="note")
+ledger_commands.note_app.command("list")(read_commands.note_list)
 for command in (read_commands.report, read_commands.history, read_commands.why,
                 read_commands.check, read_commands.rebuild, read_commands.init):
     app.command()(command)

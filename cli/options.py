@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+class LangChoice(str, Enum):
+    sv = "sv"
+    en = "en"
+
+
+Lang = Annotated[LangChoice, typer.Option(
+    "--lang", envvar="PROGNOS_LANG", case_sensitive=False,
+    help="What is printed, in sv (Swedish) or en (English); JSON is the same in both.")]
+
+
+class SignChoice(str, Enum):
+    forecast_minus_budget = "forecast-minus-budget"
+    budget_minus_forecast = "budget-minus-forecast"
+
+
+Sign = Annotated[SignChoice, typer.Option(
+    "--sign", help="How a deviation is shown: forecast-minus-budget (the default) or "
+    "budget-minus-forecast (as tables 1.3 and 1.4 of the city's report print it).")]
+Notes = Annotated[Optional[bool], typer.Option(
+    "--notes/--no-notes",
+    help="The notes of the months shown, after the table (the default) or in the JSON.")]
 Year = Annotated[int, typer.Option("--year", help="The budget year, e.g. 2024.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why: recorded with the event.")]
 

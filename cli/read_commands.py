@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli.context import open_reader, open_store, print_json
-from prognos.cli.options import Json, UnitChoice, Year, instant, month, year
+from prognos.cli.options import (
+    Json, Lang, LangChoice, Notes, Sign, SignChoice, UnitChoice, Year, instant, month, year,
+)
+from prognos.cli.texts import texts
 
 TABLE_LIMIT = 2000
 
@@ -30,20 +33,28 @@ def report(
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM: figures through this month.")],
     known_at: KnownAt = None,
     unit: Annotated[UnitChoice, typer.Option("--unit", help="Unit of the table.")] = UnitChoice.kr,
+    sign: Sign = SignChoice.forecast_minus_budget,
+    notes: Notes = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Budget, forecast and actuals of every line for a year as of a month."""
-    from prognos.cli.render import report_json_text, report_table
+    from prognos.cli.render import report_json_text
+    from prognos.cli.tables import SIGN_OF, notes_lines, report_table
     from prognos.domain import rules
     from prognos.projections.reports.report import report as build
 
     as_of_month = rules.month_in_year(month(as_of), year(year_), "--as-of")
-    rep = build(open_reader(ctx), year_, as_of_month, instant(known_at))
+    with_notes = notes if notes is not None else not as_json
+    rep = build(open_reader(ctx), year_, as_of_month, instant(known_at), with_notes)
     if as_json:
-        sys.stdout.buffer.write(report_json_text(rep))
+        sys.stdout.buffer.write(report_json_text(rep, with_notes))
         sys.stdout.flush()
     else:
-        _console().print(report_table(rep, unit.value))
+        t = texts(lang)
+        _console().print(report_table(rep, unit.value, t, SIGN_OF[sign.value], rep.notes))
+        for line in notes_lines(rep.notes, t):
+            _console().print(line)
 
 
 def history(
@@ -51,11 +62,13 @@ def history(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Line code (a roll-up shows its subtree).")],
     year_: Annotated[Optional[int], typer.Option("--year", help="Only this year.")] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """Every event touching a line, in recording order, with its audit fields."""
     from itertools import islice
 
-    from prognos.cli.render import history_lines, history_table, write_json_list
+    from prognos.cli.render import history_lines, write_json_list
+    from prognos.cli.tables import history_table
     from prognos.projections.reports.history import iter_history
 
     events = iter_history(open_reader(ctx), code, None if year_ is None else year(year_))
@@ -65,9 +78,9 @@ def history(
     if as_json:
         write_json_list(sys.stdout.buffer, {"code": code}, "events", head, events)
     elif len(head) < TABLE_LIMIT:
-        _console().print(history_table(code, head))
+        _console().print(history_table(code, head, texts(lang)))
     else:
-        for text in history_lines(head, events):
+        for text in history_lines(texts(lang), head, events):
             sys.stdout.write(text)
 
 
@@ -78,54 +91,92 @@ def why(
     from_: Annotated[str, typer.Option("--from", help="YYYY-MM: the earlier forecast.")],
     to: Annotated[str, typer.Option("--to", help="YYYY-MM: the later forecast.")],
     known_at: KnownAt = None,
+    notes: Notes = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
     """The forecast bridge: each step between the forecast as of FROM and as of TO."""
-    from prognos.cli.render import bridge_json, bridge_table
+    from prognos.cli.render import bridge_json
+    from prognos.cli.tables import bridge_table, notes_lines
     from prognos.projections.reports.bridge import bridge
 
+    with_notes = notes if notes is not None else not as_json
     result = bridge(
-        open_reader(ctx), code, year(year_), month(from_), month(to), instant(known_at)
+        open_reader(ctx), code, year(year_), month(from_), month(to), instant(known_at),
+        with_notes,
     )
     if as_json:
-        print_json(bridge_json(result))
+        print_json(bridge_json(result, with_notes))
     else:
-        _console().print(bridge_table(result))
+        t = texts(lang)
+        _console().print(bridge_table(result, t))
+        for line in notes_lines(result.notes, t):
+            _console().print(line)
 
 
-def check(ctx: typer.Context, as_json: Json = False) -> None:
+def note_list(
+    ctx: typer.Context,
+    code: Annotated[Optional[str], typer.Argument(
+        metavar="[CODE]", help="A line (and the lines below it); every line if left out.")] = None,
+    year_: Year = ...,  # type: ignore[assignment]
+    period: Annotated[Optional[str], typer.Option("--period", help="YYYY-MM: only this month.")] = None,
+    as_json: Json = False,
+    lang: Lang = LangChoice.sv,
+) -> None:
+    """The written explanations of a year (of a line and its subtree), in recording order."""
+    from prognos.cli.tables import notes_table
+    from prognos.domain import rules
+    from prognos.projections.reports.notes import notes
+
+    the_year = year(year_)
+    the_month = None if period is None else rules.month_in_year(month(period), the_year,
+                                                                 "--period")
+    found = notes(open_reader(ctx), the_year, code, the_month, the_month)
+    if as_json:
+        print_json({"year": the_year, "period": period and str(the_month), "code": code,
+                    "notes": [note.as_json() for note in found]})
+        return
+    t = texts(lang)
+    title = t("notes.list.title", year=the_year, period=f", {the_month}" if the_month else "",
+              code=f", {code}" if code else "")
+    _console().print(notes_table(found, title, t))
+
+
+def check(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:
     """Verify the store: views equal a fresh replay, totals reconcile, links hold."""
     from prognos.projections.reports.check import run_checks
 
-    checks = run_checks(open_store(ctx, catch_up=False))  # see the views as they are
+    checks = run_checks(open_store(ctx, catch_up=False, create=False))  # views as they are
     ok = all(c.ok for c in checks)
     if as_json:
         print_json({"ok": ok, "checks": [c._asdict() for c in checks]})
     else:
+        t = texts(lang)
         for c in checks:
-            typer.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+            typer.echo(f"{t('check.ok') if c.ok else t('check.fail')} {c.name}: {c.detail}")
     raise typer.Exit(0 if ok else 1)
 
 
-def rebuild(ctx: typer.Context, as_json: Json = False) -> None:
+def rebuild(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:
     """Drop every view and rebuild it from the event log."""
     from rich.progress import Progress
 
-    store = open_store(ctx, catch_up=False)  # it rebuilds anyway
+    t = texts(lang)
+    store = open_store(ctx, catch_up=False, create=False)  # it rebuilds anyway
     total = store.max_position()
     with Progress(transient=True, disable=as_json) as progress:
-        task = progress.add_task("rebuilding views", total=total)
+        task = progress.add_task(t("rebuilding"), total=total)
         count = store.rebuild(lambda n: progress.advance(task, n))
     if as_json:
         print_json({"events": count})
     else:
-        typer.echo(f"rebuilt the views from {count} events")
+        typer.echo(t("rebuilt", count=count))
 
 
-def init(ctx: typer.Context, as_json: Json = False) -> None:
-    """Create the store if it does not exist (any command does so on first use)."""
+def init(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:
+    """Create the store if it does not exist (a command that records does so too)."""
     store = open_store(ctx)
     if as_json:
         print_json({"store": store.path, "events": store.max_position()})
         return
-    typer.echo(f"store {store.path} ready, {store.max_position()} events")
+    typer.echo(texts(lang)("init", store=store.path, events=store.max_position()))

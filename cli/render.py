@@ -1,21 +1,24 @@
-"""Reports, bridges and checks as JSON documents and as rich tables."""
+"""What the commands print besides the read commands' tables (`tables`): JSON documents,
+a long history as plain lines, a reconciliation's findings, an import's summary, what a
+write command recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from prognos.cli.tables import text as shown, when
 from prognos.domain.clock import format_instant
-from prognos.domain.money import Unit, format_display, format_json
+from prognos.domain.money import format_json
+from prognos.events.kinds import Effect
 from prognos.projections.reports.figures import deviation
 from prognos.projections.reports.rollup import Report
 
-LINE_AMOUNTS = (
-    "budget", "forecast", "forecast_deviation", "budget_ytd", "actual_ytd", "actual_deviation",
-)
-
+if TYPE_CHECKING:
+    from prognos.cli.texts import Texts
 
 def kr(ore: int) -> str:
     """Integer öre as a JSON amount in kronor with two decimals (what format_json gives).
@@ -42,7 +45,7 @@ def report_json(rep: Report) -> dict[str, Any]:
     return orjson.loads(report_json_text(rep))  # type: ignore[no-any-return]
 
 
-def report_json_text(rep: Report) -> bytes:
+def report_json_text(rep: Report, with_notes: bool = False) -> bytes:
     """The report as one JSON document, a report line per text line.
 
     Written row by row rather than through a list of dicts: at 50,000 lines the
@@ -74,41 +77,15 @@ def report_json_text(rep: Report) -> bytes:
     parts.append(",".join(lines))
     parts.append('\n],\n"total": ')
     parts.append(text(_amounts(rep.total)).decode())
+    if with_notes:  # asked for: a report's JSON is the same with or without a terminal
+        parts.append(',\n"notes": ')
+        parts.append(text([note.as_json() for note in rep.notes]).decode())
     parts.append("}\n")
     return "".join(parts).encode()
 
 
-def text(value: Any, style: str = "") -> Any:
-    """What a user wrote (a name, a reason, a label), shown exactly: as a rich `Text`,
-    never read as markup or emoji codes ("Kostnader [/]" would be a markup error)."""
-    from rich.text import Text
-
-    return Text("" if value is None else str(value), style=style)
-
-
-def report_table(rep: Report, unit: Unit) -> Any:
-    from rich.table import Table
-
-    known = f", as known at {format_instant(rep.known_at)}" if rep.known_at else ""
-    table = Table(title=text(f"{rep.year} as of {rep.as_of}{known} ({unit})"))
-    table.add_column("Line", overflow="fold", min_width=18)
-    for header in ("Budget", "Forecast", "Dev.", "Budget YTD", "Actual YTD", "Dev. YTD"):
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("Rev.", no_wrap=True)
-    for row in rep.rows:
-        label = "  " * row.depth + row.name
-        table.add_row(
-            text(label, "" if row.is_leaf else "bold"),
-            *(format_display(getattr(row, f), unit) for f in LINE_AMOUNTS),
-            "*" if row.forecast_revised else "",
-        )
-    table.add_section()
-    table.add_row("Total", *(format_display(getattr(rep.total, f), unit) for f in LINE_AMOUNTS), "")
-    return table
-
-
-def bridge_json(b: Any) -> dict[str, Any]:
-    return {
+def bridge_json(b: Any, with_notes: bool = False) -> dict[str, Any]:
+    document = {
         "code": b.code,
         "year": b.year,
         "known_at": format_instant(b.known_at) if b.known_at else None,
@@ -131,27 +108,9 @@ def bridge_json(b: Any) -> dict[str, Any]:
             for s in b.steps
         ],
     }
-
-
-def bridge_table(b: Any) -> Any:
-    from rich.table import Table
-
-    table = Table(title=text(
-        f"Forecast of {b.code} {b.year}: {b.from_month} -> {b.to_month} "
-        f"({format_display(b.from_forecast)} -> {format_display(b.to_forecast)}, "
-        f"change {format_display(b.change)} kr)"
-    ))
-    for header in ("Month", "Line", "Kind", "Before", "Delta", "After", "User", "Recorded at",
-                   "Reason"):
-        amount = header in ("Before", "Delta", "After")
-        table.add_column(header, justify="right" if amount else "left", no_wrap=amount)
-    for s in b.steps:
-        table.add_row(
-            str(s.month), text(s.line), s.kind, format_display(s.before),
-            format_display(s.delta), format_display(s.after), text(s.user), s.recorded_at,
-            text(s.reason),
-        )
-    return table
+    if with_notes:
+        document["notes"] = [note.as_json() for note in b.notes]
+    return document
 
 
 def write_json_list(
@@ -168,44 +127,26 @@ def write_json_list(
     out.flush()
 
 
-def history_lines(*parts: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """A long history as plain columns, one event a line."""
-    yield f"{'position':>9}  {'recorded at':32}  {'user':12}  {'kind':18}  {'line':20}  " \
-          f"{'month':7}  {'amount':>16}  {'ref':12}  {'event id':36}  reason / text\n"
+def history_lines(t: Texts, *parts: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A long history as plain columns, one event a line (a table would hold it all)."""
+    yield (f"{t('history.position'):>9}  {t('history.recorded_at'):19}  {t('history.user'):12}  "
+           f"{t('history.kind'):18}  {t('history.line'):20}  {t('history.month'):7}  "
+           f"{t('history.amount'):>16}  {t('history.ref'):12}  {t('history.reason')}\n")
     for events in parts:
         for e in events:
             note = e.get("text") or e.get("reason") or ""
-            yield (f"{e['position']:>9}  {e['recorded_at']:32}  {e['user']:12}  {e['kind']:18}  "
-                   f"{e['line'] or '':20}  {e['month'] or '':7}  {e['amount'] or '':>16}  "
-                   f"{e.get('ref') or '':12}  {e['event_id']:36}  {note}\n")
-
-
-def history_table(code: str, events: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
-
-    table = Table(title=text(f"History of {code}"))
-    for header in ("Pos", "Recorded at", "User", "Kind", "Line", "Month", "Amount", "Ref",
-                   "Reason / text", "Event id"):
-        number = header in ("Pos", "Amount")
-        table.add_column(header, justify="right" if number else "left", no_wrap=number)
-    for e in events:
-        note = e.get("text") or e.get("reason") or ""
-        if e.get("reversed_by"):
-            note += f" (reversed by {e['reversed_by']})"
-        if e.get("corrects"):
-            note += f" (reverses {e['corrects']})"
-        table.add_row(
-            str(e["position"]), e["recorded_at"], text(e["user"]), e["kind"], text(e["line"]),
-            e["month"] or "", e["amount"] or "", text(e.get("ref")), text(note), e["event_id"],
-        )
-    return table
+            amount = e["amount"]
+            shown = "" if amount is None else t.amount(Decimal(amount), "kr", decimals=2)
+            yield (f"{'#' + str(e['position']):>9}  {when(e['recorded_at']):19}  {e['user']:12}  "
+                   f"{t.kind(e['kind']):18}  {e['line'] or '':20}  {e['month'] or '':7}  "
+                   f"{shown:>16}  {e.get('ref') or '':12}  {note}\n")
 
 
 def findings_table(findings: Any, title: str) -> Any:
     """A reconciliation: discrepancies first, then rounding, each with its figures."""
     from rich.table import Table
 
-    table = Table(title=text(f"{title}: {len(findings.discrepancies)} discrepancies, "
+    table = Table(title=shown(f"{title}: {len(findings.discrepancies)} discrepancies, "
                              f"{len(findings.rounding)} rounding differences"))
     for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
         figure = header in ("printed", "computed", "difference")
@@ -214,7 +155,7 @@ def findings_table(findings: Any, title: str) -> Any:
         for f in items:
             j = f.as_json()
             table.add_row(
-                kind, text(j["table"]), text(j["row"]), text(j["column"]), text(j["printed"]),
+                kind, shown(j["table"]), shown(j["row"]), shown(j["column"]), shown(j["printed"]),
                 _short(j["computed"]),
                 _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
             )
@@ -239,11 +180,80 @@ def import_json(result: Any) -> dict[str, Any]:
     }
 
 
-def import_text(name: str, result: Any) -> str:
+def import_text(name: str, result: Any, t: Texts) -> str:
     if result.already_imported:
-        return f"{name} (sha256 {result.sha256}) was already imported: nothing added"
-    text = (f"imported {name}: {result.rows} rows, {result.events_recorded} events at positions "
-            f"{result.first_position}-{result.last_position} (sha256 {result.sha256})")
+        return t("imported.already", name=name, sha256=result.sha256)
+    said = t("imported", name=name, rows=result.rows, events=result.events_recorded,
+             first=result.first_position, last=result.last_position, sha256=result.sha256)
     if result.skipped:
-        text += f"\n{result.skipped} rows with a zero amount booked nothing"
-    return text
+        said += "\n" + t("imported.skipped", skipped=result.skipped)
+    return said
+
+
+def recorded_lines(events: Any, t: Texts) -> list[str]:
+    """What a write command says it recorded: in Swedish, one sentence of what it
+    understood (the line, the amount in kronor, the month) and the positions (#N); in
+    English, a line per event as before."""
+    if not t.swedish:
+        return [t("recorded", kind=e.kind, where=f" on {e.line}" if e.line else "",
+                  position=e.position, event_id=e.event_id) for e in events]
+    if not events:
+        return []
+    what = SAID[events[0].effect](events, t)
+    return [t("recorded", what=what, position=", #".join(str(e.position) for e in events))]
+
+
+def _line(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"lagt till raden {e.code} ({e.name})" + (f" under {e.parent}" if e.parent else "")
+
+
+def _budget(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"satt budget {t.kronor(e.amount)} på {e.code} för {e.year} från {e.effective}"
+
+
+def _transfer(events: Any, t: Texts) -> str:
+    giver = next(e for e in events if e.amount < 0)
+    receiver = next(e for e in events if e.amount > 0)
+    return (f"överfört budget {t.kronor(receiver.amount)} från {giver.code} till "
+            f"{receiver.code} för {giver.year} från {giver.effective}")
+
+
+def _forecast(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"satt prognos {t.kronor(e.amount)} på {e.code} för {e.year} per {e.as_of}"
+
+
+def _booking(events: Any, t: Texts) -> str:
+    [e] = events
+    ref = f", ver. {e.ref}" if e.ref else ""
+    return f"bokfört utfall {t.kronor(e.amount)} på {e.code} för {e.period}{ref}"
+
+
+def _reversal(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"återfört utfall {t.kronor(e.amount)} på {e.code} för {e.period}"
+
+
+def _note(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"skrivit kommentar på {e.code} för {e.period}"
+
+
+def _closing(events: Any, t: Texts) -> str:
+    [e] = events
+    return f"stängt perioderna t.o.m. {e.through}"
+
+
+def _source(events: Any, t: Texts) -> str:
+    return f"importerat {events[0].name}"
+
+
+# What each effect is said as (`tests/unit/test_texts.py`: every effect has a sentence).
+SAID = {
+    Effect.ADDS_LINE: _line, Effect.SETS_BUDGET: _budget, Effect.MOVES_BUDGET: _transfer,
+    Effect.REVISES_FORECAST: _forecast, Effect.BOOKS_ACTUAL: _booking,
+    Effect.REVERSES_ACTUAL: _reversal, Effect.ADDS_NOTE: _note, Effect.CLOSES_MONTHS: _closing,
+    Effect.RECORDS_SOURCE: _source,
+}

@@ -202,7 +202,7 @@ class Ledger:
         self, event_id: str, reason: str, period: YearMonth | None = None
     ) -> list[LedgerEvent]:
         reason = rules.required_text(reason, "--reason")
-        target = rules.event_id(event_id)
+        target = rules.event_reference(event_id)
         with self._command(reason) as cmd:
             booking = rules.reversible(cmd.uow.booking(target), event_id)
             month = period or booking.period

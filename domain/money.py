@@ -35,6 +35,7 @@ _AMOUNT = re.compile(
 # Far beyond any public budget (ten thousand trillion kronor), and well inside
 # both Decimal's default precision and 64-bit integer öre.
 LIMIT = Decimal(10) ** 16
+MINUS = "\u2212"  # the minus sign Swedish typography prints (parse_amount reads it)
 MAX_TEXT = 64  # characters: "-9 999 999 999 999 999,99 kr" is 28
 
 
@@ -109,10 +110,11 @@ def format_json(value: Decimal) -> str:
     return f"{value.quantize(ORE):f}"
 
 
-def format_amount(value: Decimal, unit: Unit = "kr") -> str:
-    """Exact Swedish notation (`-1 236 897,5 tkr`) that `parse_amount` reads back."""
+def format_amount(value: Decimal, unit: Unit = "kr", minus: str = "-") -> str:
+    """Exact Swedish notation (`-1 236 897,5 tkr`) that `parse_amount` reads back; `minus`
+    is the sign of a negative amount (`MINUS` as printed, `-` as typed)."""
     scaled = value / UNIT_SCALE[unit]
-    sign = "-" if scaled < 0 else ""
+    sign = minus if scaled < 0 else ""
     text = f"{abs(scaled).normalize():f}"
     whole, _, frac = text.partition(".")
     grouped = f"{int(whole):,}".replace(",", " ")
@@ -120,12 +122,14 @@ def format_amount(value: Decimal, unit: Unit = "kr") -> str:
     return f"{sign}{number} {unit}"
 
 
-def format_display(value: Decimal, unit: Unit = "kr", decimals: int | None = None) -> str:
+def format_display(
+    value: Decimal, unit: Unit = "kr", decimals: int | None = None, minus: str = "-"
+) -> str:
     """Rounded Swedish notation for tables: kr whole, tkr whole, mkr one decimal."""
     if decimals is None:
         decimals = {"kr": 0, "tkr": 0, "mkr": 1}[unit]
     scaled = (value / UNIT_SCALE[unit]).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
-    sign = "-" if scaled < 0 else ""
+    sign = minus if scaled < 0 else ""
     whole, _, frac = f"{abs(scaled):f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", " ")
     return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"

@@ -31,6 +31,7 @@ from prognos.events.kinds import BY_KIND, Effect, Figure
 from prognos.events.period import YearMonth
 
 _CODE = re.compile(r"^[^\s\x00-\x1f]{1,100}$")
+_POSITION = re.compile(r"#[0-9]{1,18}", re.ASCII)
 # What a month is called when a refusal names it.
 MONTH_WORD = {Figure.BUDGET: "budget month", Figure.FORECAST: "forecast month",
               Figure.ACTUAL: "period"}
@@ -203,9 +204,15 @@ def distinct_lines(source: str, target: str) -> None:
 
 # -- reversals ------------------------------------------------------------------------
 
-def event_id(text: str) -> UUID:
+def event_reference(text: str) -> UUID | int:
+    """An event named by its id, or by its position in the log written #N."""
+    named = text.strip()
+    if named.startswith("#"):
+        if not _POSITION.fullmatch(named):
+            raise UnknownEventError(f"no event at position {named}")
+        return int(named[1:])
     try:
-        return UUID(text.strip())
+        return UUID(named)
     except ValueError:
         raise UnknownEventError(f"no event with id {text!r}") from None
 
@@ -213,7 +220,9 @@ def event_id(text: str) -> UUID:
 def reversible(booking: BookingState | None, named: str) -> BookingState:
     """Only an actual booking can be reversed, and only once; a reversal never."""
     if booking is None:
-        raise UnknownEventError(f"no event with id {named}")
+        where = f"at position {named.strip()}" if named.strip().startswith("#") else \
+            f"with id {named}"
+        raise UnknownEventError(f"no event {where}")
     effect = BY_KIND[booking.kind].effect
     if effect is Effect.REVERSES_ACTUAL:
         raise ReversalError(f"event {named} is a reversal and cannot be reversed")

@@ -70,6 +70,14 @@ class StoreError(LedgerError):
     """The store cannot be opened or is not a prognos store."""
 
 
+class MissingStoreError(StoreError):
+    """A command that only reads was pointed at a store that does not exist: it creates
+    none (only `init` and the commands that record do)."""
+
+    def __init__(self, where: str):
+        super().__init__(f"no store at {where}; create one with: prognos --store {where} init")
+
+
 class UnreadableEventError(StoreError):
     """An event in the log that cannot be read back (its row was damaged or written by
     something else): `check` reports it as a failed check, other commands as an error."""

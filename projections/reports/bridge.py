@@ -24,7 +24,8 @@ from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import (
     BUDGET_MOVES, BUDGET_SETS, FORECASTS, leaf_figures, next_budget,
 )
-from prognos.projections.reports.report import lines
+from prognos.projections.reports.notes import Note, notes_of
+from prognos.projections.reports.rollup import lines
 from prognos.projections.reports.rollup import subtree
 from prognos.projections.reports.source import LedgerSource, Snapshot
 
@@ -55,6 +56,7 @@ class Bridge:
     from_forecast: Decimal
     to_forecast: Decimal
     steps: list[Step] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # when asked for: from..to, line and below
 
     @property
     def change(self) -> Decimal:
@@ -68,7 +70,10 @@ def bridge(
     from_month: YearMonth,
     to_month: YearMonth,
     known_at: datetime | None = None,
+    with_notes: bool = False,
 ) -> Bridge:
+    """The steps from the forecast as of `from_month` to the one as of `to_month`, and
+    (`with_notes`) the notes of the line and its subtree in those months, in one snapshot."""
     rules.month_in_year(from_month, year, "--from")
     rules.month_in_year(to_month, year, "--to")
     rules.months_in_order(from_month, to_month)
@@ -101,8 +106,10 @@ def bridge(
             (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
         )
         details = _details(snap, [position for _, position, _ in steps])
+        found = notes_of(snap, year, code, from_month, to_month, upto) if with_notes else []
 
-    result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening), from_ore(opening))
+    result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening),
+                    from_ore(opening), notes=found)
     running = opening
     for month, position, change in steps:
         event_id, kind, line, user, recorded_at, reason = details[position]

@@ -20,8 +20,9 @@ from prognos.events.kinds import Figure, into
 from prognos.events.period import YearMonth
 from prognos.projections.reports.source import Snapshot
 
-# (budget, latest forecast or None when never revised, actual to date)
-OreFigures = tuple[int, "int | None", int]
+# (budget, latest forecast or None when never revised, actual to date or None when
+# nothing was booked: no data is not zero)
+OreFigures = tuple[int, "int | None", "int | None"]
 Amount = TypeVar("Amount", int, Decimal)
 
 
@@ -104,7 +105,7 @@ def leaf_figures(
         for line, total in snap.sums([name], year, through, upto, only):
             actual[line] = actual.get(line, 0) + total
     return {
-        code: (budget.get(code, 0), forecast.get(code), actual.get(code, 0))
+        code: (budget.get(code, 0), forecast.get(code), actual.get(code))
         for code in budget.keys() | forecast.keys() | actual.keys()
     }
 

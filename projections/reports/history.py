@@ -15,7 +15,7 @@ from typing import Any
 from prognos.domain.money import format_json
 from prognos.events import kinds
 from prognos.events.errors import DAMAGED, UnknownLineError, UnreadableEventError
-from prognos.projections.reports.report import lines
+from prognos.projections.reports.rollup import lines
 from prognos.projections.reports.rollup import subtree
 from prognos.projections.reports.source import LedgerSource
 

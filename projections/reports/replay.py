@@ -28,12 +28,13 @@ class _Leaf:
     its budget entries, its latest revision per month, its actuals per month, amounts in
     integer öre."""
 
-    __slots__ = ("budget_entries", "revisions", "actuals")
+    __slots__ = ("budget_entries", "revisions", "actuals", "booked")
 
     def __init__(self) -> None:
         self.budget_entries: list[tuple[int, bool, int]] = []  # (order key, replaces, öre)
         self.revisions: list[tuple[int, int] | None] = [None] * 12  # (position, öre) by month
         self.actuals = [0] * 12
+        self.booked = [False] * 12  # any booking in the month (a sum of 0 is not no data)
 
     def figures(self, as_of: YearMonth) -> OreFigures:
         last = order_key(as_of.month + 1, 0)
@@ -42,7 +43,8 @@ class _Leaf:
         for revision in self.revisions[: as_of.month]:
             if revision is not None:
                 forecast = revision[1]
-        return budget, forecast, sum(self.actuals[: as_of.month])
+        booked = any(self.booked[: as_of.month])
+        return budget, forecast, sum(self.actuals[: as_of.month]) if booked else None
 
 
 def replay_report(
@@ -85,6 +87,7 @@ def replay_reports(
                 leaf.revisions[month - 1] = (position, amount)
         else:
             leaf.actuals[month - 1] += amount
+            leaf.booked[month - 1] = True
     for as_of in months:
         yield build_report_ore(
             year, as_of, known_at, lines, {c: leaf.figures(as_of) for c, leaf in leaves.items()}

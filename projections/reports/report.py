@@ -12,21 +12,22 @@ from datetime import datetime
 
 from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import leaf_figures
-from prognos.projections.reports.rollup import Line, Report, build_report_ore
-from prognos.domain.state import NO_LIMIT
+from prognos.projections.reports.notes import in_tree_order, notes_of
+from prognos.projections.reports.rollup import Report, build_report_ore, lines
 from prognos.projections.reports.source import LedgerSource, Snapshot
 
 
-def lines(snap: Snapshot, upto: int = NO_LIMIT) -> list[Line]:
-    """The line tree as known at position `upto` (`rollup.depth_first` orders it)."""
-    return list(map(Line._make, snap.lines(upto)))
-
-
 def report(
-    store: LedgerSource, year: int, as_of: YearMonth, known_at: datetime | None = None
+    store: LedgerSource, year: int, as_of: YearMonth, known_at: datetime | None = None,
+    with_notes: bool = False,
 ) -> Report:
+    """The report, and (`with_notes`) the notes of the year up to `as_of`, in one snapshot."""
     with store.snapshot() as snap:
-        return report_of(snap, year, as_of, known_at)
+        rep = report_of(snap, year, as_of, known_at)
+        if with_notes:
+            found = notes_of(snap, year, None, None, as_of, snap.cutoff(known_at))
+            rep.notes = in_tree_order(found, [row.code for row in rep.rows])
+        return rep
 
 
 def report_of(

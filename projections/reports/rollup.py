@@ -14,9 +14,16 @@ from typing import NamedTuple
 from datetime import datetime
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from prognos.domain.money import from_ore, to_ore
+from prognos.domain.state import NO_LIMIT
 from prognos.events.period import YearMonth
 from prognos.projections.reports.figures import OreFigures, deviation, ytd_ore
+from prognos.projections.reports.source import Snapshot
+
+if TYPE_CHECKING:
+    from prognos.projections.reports.notes import Note
 
 ZERO = Decimal("0.00")
 AMOUNT_FIELDS = ("budget", "forecast", "budget_ytd", "actual_ytd")
@@ -33,15 +40,17 @@ class Line(NamedTuple):
 
 @dataclass(frozen=True)
 class LeafFigures:
-    """A leaf's own figures as of a month: budget, forecast (None = not revised), actual to date."""
+    """A leaf's own figures as of a month: budget, forecast (None = not revised), actual to
+    date (None = nothing booked)."""
 
     budget: Decimal = ZERO
     forecast: Decimal | None = None
-    actual_ytd: Decimal = ZERO
+    actual_ytd: Decimal | None = None
 
     def in_ore(self) -> OreFigures:
         forecast = None if self.forecast is None else to_ore(self.forecast)
-        return (to_ore(self.budget), forecast, to_ore(self.actual_ytd))
+        actual = None if self.actual_ytd is None else to_ore(self.actual_ytd)
+        return (to_ore(self.budget), forecast, actual)
 
 
 def _kr(ore: int) -> Decimal:
@@ -84,6 +93,7 @@ class Row(_InKronor):
     forecast_revised: bool = False
     budget_ytd_ore: int = 0
     actual_ytd_ore: int = 0
+    has_actual: bool = False  # anything booked up to the month (else its actual is no data)
 
 
 
@@ -103,6 +113,12 @@ class Report:
     known_at: datetime | None
     rows: list[Row] = field(default_factory=list)
     total: Totals = field(default_factory=Totals)
+    notes: list[Note] = field(default_factory=list)  # when asked for: up to as_of
+
+
+def lines(snap: Snapshot, upto: int = NO_LIMIT) -> list[Line]:
+    """The line tree as known at position `upto` (`depth_first` orders it)."""
+    return list(map(Line._make, snap.lines(upto)))
 
 
 _POSITION = attrgetter("position")
@@ -173,7 +189,7 @@ def build_report_ore(
             budget, forecast, actual = figures
             row = Row(line.code, line.name, line.parent, depth, True, budget,
                       budget if forecast is None else forecast, forecast is not None,
-                      ytd_ore(budget, months), actual)
+                      ytd_ore(budget, months), actual or 0, actual is not None)
         rows.append(row)
         parents.append(above[depth - 1] if depth else total)
         del above[depth:]
@@ -185,6 +201,9 @@ def build_report_ore(
         parent.forecast_ore += row.forecast_ore
         parent.budget_ytd_ore += row.budget_ytd_ore
         parent.actual_ytd_ore += row.actual_ytd_ore
-        if row.forecast_revised and parent is not total:
-            parent.forecast_revised = True  # type: ignore[union-attr]
+        if parent is not total:
+            if row.forecast_revised:
+                parent.forecast_revised = True  # type: ignore[union-attr]
+            if row.has_actual:
+                parent.has_actual = True  # type: ignore[union-attr]
     return Report(year, as_of, known_at, rows, total)

@@ -24,30 +24,31 @@ if TYPE_CHECKING:
     from prognos.projections.store.reader import SQLiteReader
 
 
-def open_store(location: str, catch_up: bool = True) -> BaseStore:
-    """The store at a SQLite file or a PostgreSQL URL, created on first use. With
-    `catch_up` False the views are left as they are (for `check` and `rebuild`)."""
+def open_store(location: str, catch_up: bool = True, create: bool = True) -> BaseStore:
+    """The store at a SQLite file or a PostgreSQL URL, created on first use unless `create`
+    is False (a command that only reads: `MissingStoreError`). With `catch_up` False the
+    views are left as they are (for `check` and `rebuild`)."""
     from prognos.projections.store.dialect import is_postgres_url
 
     if is_postgres_url(location):
         from prognos.projections.store.postgres import PostgresStore
 
-        return PostgresStore(location, catch_up=catch_up)
+        return PostgresStore(location, catch_up=catch_up, create=create)
     from prognos.projections.store.sqlite import SQLiteStore
 
-    return SQLiteStore(location, catch_up=catch_up)
+    return SQLiteStore(location, catch_up=catch_up, create=create)
 
 
 def open_reader(location: str) -> BaseStore | SQLiteReader:
-    """A store to read from: read-only and light when it is a SQLite file that exists
+    """A store to read from, never created: read-only and light when it is a SQLite file
     with views of this layout (no eventsourcing, no event models), else `open_store`."""
     from prognos.projections.store.dialect import is_postgres_url
 
     if is_postgres_url(location) or not os.path.exists(location):
-        return open_store(location)  # created on first use, as by any command
+        return open_store(location, create=False)
     from prognos.projections.store.reader import OutdatedViews, SQLiteReader
 
     try:
         return SQLiteReader(location)
     except OutdatedViews:
-        return open_store(location)  # which rebuilds the views once
+        return open_store(location, create=False)  # which rebuilds the views once

@@ -114,19 +114,22 @@ class MemoryUnitOfWork:
     def save_source(self, sha256: str, name: str, content: bytes) -> None:
         self.sources.setdefault(sha256, (name, content))
 
-    def booking(self, event_id: UUID) -> BookingState | None:
-        wanted = str(event_id)
-        for entry in self.store.entries:
-            if entry[EVENT_ID] == wanted:
-                reversed_by = self.store.reversed_by.get(wanted)
-                return BookingState(
-                    event_id, entry[KIND], entry[LINE],
-                    YearMonth.from_index(entry[MONTH]) if entry[MONTH] is not None
-                    else YearMonth(1900, 1),
-                    from_ore(entry[AMOUNT] or 0), entry[REF],
-                    UUID(reversed_by) if reversed_by else None,
-                )
-        return None
+    def booking(self, ref: UUID | int) -> BookingState | None:
+        """The event named by its id or by its position, as a reversal sees it."""
+        if isinstance(ref, int):
+            found = [self.store.entries[ref - 1]] if 1 <= ref <= len(self.store.entries) else []
+        else:
+            found = [e for e in self.store.entries if e[EVENT_ID] == str(ref)]
+        if not found:
+            return None
+        [entry] = found
+        reversed_by = self.store.reversed_by.get(entry[EVENT_ID])
+        return BookingState(
+            UUID(entry[EVENT_ID]), entry[KIND], entry[LINE],
+            YearMonth.from_index(entry[MONTH]) if entry[MONTH] is not None else YearMonth(1900, 1),
+            from_ore(entry[AMOUNT] or 0), entry[REF],
+            UUID(reversed_by) if reversed_by else None,
+        )
 
     def last_recorded_at(self) -> datetime | None:
         return self.store.decided.last_recorded_at

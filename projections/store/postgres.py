@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from prognos.domain.identity import login_name
-from prognos.events.errors import InvalidInputError, StoreError
+from prognos.events.errors import InvalidInputError, MissingStoreError, StoreError
 from prognos.projections.store.streams import LEDGER_STREAM
 from prognos.projections.store import seals, views
 from prognos.projections.store.base import (
@@ -96,7 +96,7 @@ class PostgresStore(BaseStore):
 
     stream_id = LEDGER_STREAM  # a uuid column here
 
-    def __init__(self, url: str, catch_up: bool = True):
+    def __init__(self, url: str, catch_up: bool = True, create: bool = True):
         try:
             import psycopg
         except ImportError:
@@ -110,7 +110,10 @@ class PostgresStore(BaseStore):
         self._conn: Any = None
         self._recorder: Any = None
         try:
-            if not self._tables() >= PROGNOS_TABLES:
+            tables = self._tables()
+            if not tables and not create:
+                raise MissingStoreError(self.path)
+            if not tables >= PROGNOS_TABLES:
                 self._create()
             self._open_views(catch_up, (psycopg.Error,))
         except psycopg.Error as e:

@@ -15,7 +15,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRecorder
 
-from prognos.events.errors import StoreError
+from prognos.events.errors import MissingStoreError, StoreError
 from prognos.projections.store.streams import LEDGER_STREAM_ID
 from prognos.projections.store import seals, views
 from prognos.projections.store.base import (
@@ -32,9 +32,13 @@ class SQLiteStore(BaseStore):
 
     stream_id = LEDGER_STREAM_ID  # eventsourcing's SQLite table keeps it as hex text
 
-    def __init__(self, path: str | os.PathLike[str], catch_up: bool = True):
+    def __init__(
+        self, path: str | os.PathLike[str], catch_up: bool = True, create: bool = True
+    ):
         self.path = os.fspath(path)
         self._reader: sqlite3.Connection | None = None
+        if not create and not os.path.exists(self.path):
+            raise MissingStoreError(self.path)
         folder = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(folder):
             raise StoreError(f"cannot open store {self.path}: folder {folder} does not exist")

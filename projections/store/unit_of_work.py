@@ -67,24 +67,26 @@ class SqlUnitOfWork:
         value = views.get_meta(self.cursor, "last_recorded_at")
         return None if value is None else datetime.fromisoformat(value)
 
-    def booking(self, event_id: UUID) -> BookingState | None:
+    def booking(self, ref: UUID | int) -> BookingState | None:
+        """The event named by its id or by its position, as a reversal sees it."""
+        column, value = ("e.position", ref) if isinstance(ref, int) else ("e.event_id", str(ref))
         self.cursor.execute(
-            "SELECT e.kind, e.line, e.month, e.amount, e.ref, r.event_id "
+            "SELECT e.event_id, e.kind, e.line, e.month, e.amount, e.ref, r.event_id "
             "FROM prognos_entries e LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
-            "WHERE e.event_id = ?",
-            (str(event_id),),
+            f"WHERE {column} = ?",
+            (value,),
         )
         row = self.cursor.fetchone()
         if row is None:
             return None
-        kind, line, month, amount, ref, reversed_by = tuple(row)
+        event_id, kind, line, month, amount, ref_text, reversed_by = tuple(row)
         return BookingState(
-            event_id=event_id,
+            event_id=UUID(event_id),
             kind=kind,
             line=line,
             period=YearMonth.from_index(month) if month is not None else YearMonth(1900, 1),
             amount=from_ore(amount) if amount is not None else Decimal(0),
-            ref=ref,
+            ref=ref_text,
             reversed_by=UUID(reversed_by) if reversed_by else None,
         )
 

@@ -172,9 +172,12 @@ def test_history_year_keeps_only_that_years_events(tree, ok, cli):
 def test_history_without_json_is_a_table(story, ok, cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
     out = ok("history", "it-sak").stdout
-    for word in ("budget_set", "actual_reversed", "bertil", "Fel konto"):
+    for word in ("budget", "återföring", "bertil", "Fel konto"):  # Swedish by default
         assert word in out
-    # The event id (what `actual reverse` takes) and the reference are shown too.
+    english = ok("history", "it-sak", "--lang", "en").stdout
+    for word in ("budget_set", "actual_reversed", "bertil", "Fel konto"):
+        assert word in english
+    # Each event's position (what `actual reverse` takes, as #N) and reference are shown.
     for event in cli.json("history", "it-sak")["events"]:
-        assert event["event_id"] in out
+        assert f"#{event['position']}" in out and f"#{event['position']}" in english
         assert event["ref"] is None or event["ref"] in out

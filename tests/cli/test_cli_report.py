@@ -90,6 +90,7 @@ def test_lines_appear_depth_first_with_children_in_added_order(filled, report):
 
 
 def test_an_empty_store_reports_no_lines_and_zero_totals(cli, report):
+    assert cli("init").exit_code == 0  # a report reads, and creates no store (issue 11)
     doc = report("2024-05")
     assert doc["lines"] == []
     assert {k: d(v) for k, v in doc["total"].items()} == dict.fromkeys(AMOUNTS, d("0"))

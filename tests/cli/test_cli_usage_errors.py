@@ -146,10 +146,6 @@ def test_an_unknown_option_is_a_usage_error(usage_error):
     usage_error("report", *Y, "--as-of", "2024-05", "--colour", names="--colour")
 
 
-def test_a_negative_amount_without_double_dash_is_a_usage_error(usage_error):
-    usage_error("actual", "book", "it-sak", "-1500", "--period", "2024-03")
-
-
 @pytest.mark.parametrize("year", ["twenty", "24x"])
 def test_a_malformed_year_is_a_usage_error(usage_error, year):
     usage_error("budget", "set", "it-sak", "100", "--year", year, *R, names="--year")

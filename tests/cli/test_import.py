@@ -743,6 +743,8 @@ def test_a_second_import_says_so_in_words(cli, tree, put, imp):
     imp(path, "actual", "--period", "2024-01")
     result = cli("import", str(path), "actual", "--period", "2024-01")
     assert result.exit_code == 0
+    assert "redan importerad" in result.stdout  # Swedish by default
+    result = cli("import", str(path), "actual", "--period", "2024-01", "--lang", "en")
     assert "already imported" in result.stdout
 
 

@@ -70,7 +70,7 @@ def test_the_walkthrough_and_the_imports_run_as_written(root: Path) -> None:
     done = bash(script, root)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stdout.count("imported ") == 6  # every example file, none already imported
+    assert done.stdout.count("importerade ") == 6  # every example file, none already imported
     assert "code;name;parent" in done.stdout  # `source` gave the tree file back
     assert "FAIL" not in done.stdout
 
@@ -93,7 +93,7 @@ def test_the_postgresql_example_runs_on_the_test_server(root: Path) -> None:
     try:
         done = bash(block.replace(shown[1], location), root)
         assert done.returncode == 0, done.stderr
-        assert "line_added" in done.stdout
+        assert "lagt till raden it" in done.stdout
     finally:
         postgres_schemas().drop(location)
 

@@ -70,6 +70,29 @@ def test_a_formatted_amount_parses_back_to_the_same_value(amount: Decimal, unit:
 
 @settings(deadline=None)
 @given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
+def test_swedish_notation_with_a_real_minus_parses_back_to_the_same_value(
+    amount: Decimal, unit: str
+) -> None:
+    """What a person reads (`1 236 897,5 tkr`, `−6,5 mkr`) is what prognos reads back."""
+    from prognos.domain.money import MINUS
+
+    text = format_amount(amount, unit, minus=MINUS)  # type: ignore[arg-type]
+    assert "-" not in text
+    assert parse_amount(text) == amount
+
+
+@settings(deadline=None)
+@given(amount=AMOUNTS)
+def test_an_amount_shown_to_the_ore_parses_back_to_the_same_value(amount: Decimal) -> None:
+    """A write command says what it recorded in kronor to the öre (`2 500 000,00 kr`)."""
+    from prognos.domain.money import MINUS, format_display
+
+    text = format_display(amount, "kr", decimals=2, minus=MINUS)
+    assert parse_amount(f"{text} kr") == amount
+
+
+@settings(deadline=None)
+@given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
 def test_a_formatted_amount_is_never_finer_than_ore_after_parsing(
     amount: Decimal, unit: str
 ) -> None:

@@ -121,7 +121,12 @@ def test_only_an_actual_booking_is_reversed_and_only_once() -> None:
     with pytest.raises(ReversalError, match="already reversed"):
         rules.reversible(_booking(ActualBooked.kind, reversed_by=uuid4()), "e1")
     with pytest.raises(UnknownEventError, match="no event with id 'x'"):
-        rules.event_id("x")
+        rules.event_reference("x")
+    with pytest.raises(UnknownEventError, match="no event at position #4a"):
+        rules.event_reference("#4a")
+    assert rules.event_reference(" #12 ") == 12
+    with pytest.raises(UnknownEventError, match="no event at position #12"):
+        rules.reversible(None, "#12")
 
 
 @pytest.mark.parametrize("code", ["", "a b", "x" * 101, "tab\there", "line\n"])
