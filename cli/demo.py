@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import shlex
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from prognos.cli.context import print_json
-from prognos.cli.options import Json
+from prognos.cli.options import Json, Lang, LangChoice
 
 if TYPE_CHECKING:
+    from prognos.cli.texts import Texts
     from prognos.projections.demo.run import Demo
 
 DEFAULT_OUT = "prognos-demo.db"
@@ -25,8 +27,11 @@ def demo(
         )
     ] = Path(DEFAULT_OUT),
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
-    """Build a ledger from the seed report, reproduce its tables and reconcile its figures."""
+    """Build a ledger from the seed report, find what is wrong in its published figures,
+    and reproduce its tables."""
+    from prognos.cli.texts import texts
     from prognos.projections.demo.run import run_demo
 
     result = run_demo(out, seed_dir())
@@ -34,7 +39,7 @@ def demo(
         print_json({"store": os.fspath(out), "tables": result.tables,
                     **result.findings.as_json()})
         return
-    _show(result)
+    _show(result, texts(lang))
 
 
 def seed_dir() -> Path:
@@ -42,38 +47,52 @@ def seed_dir() -> Path:
     return Path(str(files("prognos.cli") / "seed"))
 
 
-def _show(demo: Demo) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
+def _show(demo: Demo, t: Texts) -> None:
+    """What is wrong in the published report first, then its tables as the ledger
+    reproduces them, in the report's own notation."""
     from prognos.cli.console import console as make_console
-    from prognos.cli.render import findings_table
+    from prognos.cli.findings import findings_lines
+    from prognos.cli.tables import text
 
     console = make_console()
-    where = escape(str(demo.store))  # a path is the user's text, not markup
-    console.print(
-        f"[bold]prognos demo[/bold]: the interim report of August 2024 as a ledger of "
-        f"{demo.events} events in [cyan]{where}[/cyan] ({demo.notes} written explanations as "
-        "notes).\n"
-        "Tables reproduced from the ledger, in the report's own units and sign conventions "
-        "(1.3 and 1.4 print deviations as budget minus outcome/forecast):"
-    )
-    for table in demo.tables.values():
-        view = Table(title=f"{table['title']} ({table['unit']}, as of {table['as_of']})")
-        view.add_column("", overflow="fold")
-        for column in table["columns"]:
-            view.add_column(column, justify="right", no_wrap=True)
-        for row in table["rows"]:
-            label = row["row"]
-            style = "bold" if label.startswith("Summa") else None
-            view.add_row(label, *(row[c] for c in table["columns"]), style=style)
-        console.print(view)
-    report = findings_table(demo.findings, "Reconciliation of the published figures")
-    console.print(report)
-    store = f"--store {where}"
-    console.print(
-        "\nTry next:\n"
+    console.print(text(t("demo.intro", events=demo.events, store=demo.store, notes=demo.notes)))
+    console.print()
+    for shown in findings_lines(demo.findings, t, console.width, rounding=False):
+        console.print(shown)
+    console.print()
+    console.print(text(t("demo.tables")))
+    for table_id, table in demo.tables.items():
+        printed = demo.findings.tables.get(table_id)
+        signs = "; ".join(f"{t.column(d.column)} = {t.column(d.plus)} − {t.column(d.minus)}"
+                          for d in (printed.deviations if printed else ()))
+        console.print()
+        console.print(text(t("demo.table", title=table["title"], unit=table["unit"],
+                             as_of=table["as_of"], signs=signs), "bold"))
+        console.print(reproduced_table(table, t))
+    store = f"--store {shlex.quote(str(demo.store))}"
+    console.print()
+    console.print(text(
+        f"{t('demo.next')}\n"
         f"  prognos {store} report --year 2024 --as-of 2024-08 --unit tkr\n"
         f"  prognos {store} history fi-digital-infrastruktur\n"
         f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
-    )
+    ))
+
+
+def reproduced_table(table: dict[str, Any], t: Texts) -> Any:
+    """A reproduced table with Swedish headers and figures in the report's notation
+    (`51,3`, `5 272 847`)."""
+    from decimal import Decimal
+
+    from prognos.cli.tables import layout, text
+
+    view = layout(None)  # its title is printed above, as wide as the terminal
+    view.add_column("", overflow="fold", ratio=1)
+    for column in table["columns"]:
+        view.add_column(t.column(column).capitalize().replace(" ", "\n", 1), justify="right",
+                        no_wrap=True)
+    for row in table["rows"]:
+        label = row["row"]
+        view.add_row(text(label, "bold" if label.startswith("Summa") else ""),
+                     *(t.figure(Decimal(row[c])) for c in table["columns"]))
+    return view

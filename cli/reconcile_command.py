@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli.context import print_json
-from prognos.cli.options import Json
+from prognos.cli.options import Json, Lang, LangChoice
 
 
 Opt = Optional[str]
@@ -39,8 +39,10 @@ def reconcile(
         typer.Option("--periodisation", help="'ytd = annual * 8/12' (repeat for more)."),
     ] = None,
     as_json: Json = False,
+    lang: Lang = LangChoice.sv,
 ) -> None:
-    """List every printed figure that does not follow from the others (exit 1 if any)."""
+    """List every printed figure that does not follow from the others, grouped by cause
+    and largest first, then the rounding differences (exit 1 if any discrepancy)."""
     from prognos.domain.reconcile.printed import reconcile as run
     from prognos.domain.reconcile.spec import load
 
@@ -54,7 +56,10 @@ def reconcile(
         print_json(findings.as_json())
     else:
         from prognos.cli.console import console
-        from prognos.cli.render import findings_table
+        from prognos.cli.findings import findings_lines
+        from prognos.cli.texts import texts
 
-        console().print(findings_table(findings, "Reconciliation"))
+        out = console()
+        for shown in findings_lines(findings, texts(lang), out.width, rounding=True):
+            out.print(shown)
     raise typer.Exit(1 if findings.discrepancies else 0)

@@ -1,6 +1,6 @@
-"""What the commands print besides the read commands' tables (`tables`): JSON documents,
-a long history as plain lines, a reconciliation's findings, an import's summary, what a
-write command recorded."""
+"""What the commands print besides the read commands' tables (`tables`) and a
+reconciliation's findings (`findings`): JSON documents, a long history as plain lines, an
+import's summary, what a write command recorded."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from prognos.cli.tables import text as shown, when
+from prognos.cli.tables import when
 from prognos.domain.clock import format_instant
 from prognos.domain.money import format_json
 from prognos.events.kinds import Effect
@@ -140,33 +140,6 @@ def history_lines(t: Texts, *parts: Iterable[dict[str, Any]]) -> Iterator[str]:
             yield (f"{'#' + str(e['position']):>9}  {when(e['recorded_at']):19}  {e['user']:12}  "
                    f"{t.kind(e['kind']):18}  {e['line'] or '':20}  {e['month'] or '':7}  "
                    f"{shown:>16}  {e.get('ref') or '':12}  {note}\n")
-
-
-def findings_table(findings: Any, title: str) -> Any:
-    """A reconciliation: discrepancies first, then rounding, each with its figures."""
-    from rich.table import Table
-
-    table = Table(title=shown(f"{title}: {len(findings.discrepancies)} discrepancies, "
-                             f"{len(findings.rounding)} rounding differences"))
-    for header in ("", "table", "row", "column", "printed", "computed", "difference", "rule"):
-        figure = header in ("printed", "computed", "difference")
-        table.add_column(header, justify="right" if figure else "left", no_wrap=figure)
-    for kind, items in (("DISCREPANCY", findings.discrepancies), ("rounding", findings.rounding)):
-        for f in items:
-            j = f.as_json()
-            table.add_row(
-                kind, shown(j["table"]), shown(j["row"]), shown(j["column"]), shown(j["printed"]),
-                _short(j["computed"]),
-                _short(j["difference"]), j["rule"], style="red" if kind != "rounding" else "dim",
-            )
-    return table
-
-
-def _short(figure: str) -> str:
-    """A computed figure such as 1333.333333333333333333333333, to six decimals for reading
-    (the JSON keeps every digit)."""
-    whole, dot, decimals = figure.partition(".")
-    return f"{whole}.{decimals[:6]}" if dot and len(decimals) > 6 else figure
 
 
 def import_json(result: Any) -> dict[str, Any]:

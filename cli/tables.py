@@ -41,12 +41,14 @@ def text(value: Any, style: str = "") -> Any:
 _RULES = "    \n    \n ── \n    \n ── \n ── \n    \n    \n"
 
 
-def _table(title: str) -> Table:
+def layout(title: str | None) -> Table:
+    """A table as every view draws it: a rule under the header and above a total, none
+    between columns, the title (if any) above on the left."""
     from rich.box import Box
     from rich.table import Table
 
-    return Table(title=text(title), box=Box(_RULES), show_edge=False, padding=(0, 0),
-                 title_justify="left")
+    return Table(title=None if title is None else text(title), box=Box(_RULES),
+                 show_edge=False, padding=(0, 0), title_justify="left")
 
 
 def _amount_column(table: Table, header: str) -> None:
@@ -67,7 +69,7 @@ def report_table(
     printed below; a line with nothing booked shows no actual (no data is not zero)."""
     known = t("report.known", at=format_instant(rep.known_at)) if rep.known_at else ""
     title = t("report.title", year=rep.year, as_of=rep.as_of, known=known, unit=unit)
-    table = _table(f"{title} · {t(SIGN_KEY[sign])}")
+    table = layout(f"{title} · {t(SIGN_KEY[sign])}")
     table.add_column(t("report.line"), overflow="fold", ratio=1)
     for key in ("report.budget", "report.forecast", "report.deviation", "report.budget_ytd",
                 "report.actual_ytd", "report.deviation_ytd"):
@@ -114,7 +116,7 @@ def notes_lines(notes: Sequence[Note], t: Texts) -> list[Any]:
 def history_table(code: str, events: list[dict[str, Any]], t: Texts) -> Table:
     """Every event of a line, by its position in the log (`#N`, what `actual reverse`
     takes): when and by whom, what, the month, the amount, the voucher, why."""
-    table = _table(t("history.title", code=code))
+    table = layout(t("history.title", code=code))
     table.add_column(t("history.position"), justify="right", no_wrap=True)
     table.add_column(f"{t('history.recorded_at')} / {t('history.user')}", min_width=16,
                      overflow="fold")
@@ -153,7 +155,7 @@ def _decimal(amount: str) -> Any:
 def bridge_table(b: Bridge, t: Texts) -> Table:
     """The steps from one forecast to the next: each with its month, line and kind, the
     forecast before and after, and who, when and why."""
-    table = _table(t("why.title", code=b.code, year=b.year, from_month=b.from_month,
+    table = layout(t("why.title", code=b.code, year=b.year, from_month=b.from_month,
                      to_month=b.to_month, before=t.amount(b.from_forecast),
                      after=t.amount(b.to_forecast), change=t.amount(b.change)))
     table.add_column(t("why.month"), no_wrap=True)
@@ -171,7 +173,7 @@ def bridge_table(b: Bridge, t: Texts) -> Table:
 
 
 def notes_table(found: Sequence[Note], title: str, t: Texts) -> Table:
-    table = _table(title)
+    table = layout(title)
     table.add_column(t("history.position"), justify="right", no_wrap=True)
     table.add_column(t("notes.month"), no_wrap=True)
     table.add_column(t("notes.line"), overflow="fold")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from prognos.domain.money import MINUS, Unit, format_display
+from prognos.domain.money import MINUS, Unit, format_display, format_figure
 from prognos.events import kinds
 
 Lang = Literal["sv", "en"]
@@ -72,6 +72,80 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notes.text": ("Kommentar", "Note"),
     "notes.user": ("Användare", "User"),
     "notes.recorded_at": ("Registrerad", "Recorded at"),
+    # a reconciliation (demo, reconcile)
+    "findings.title": ("{causes} fel i de publicerade siffrorna: {discrepancies} siffror "
+                       "stämmer inte, {consequences} av dem bara som följd av ett annat fel; "
+                       "{rounding} skiljer sig bara genom avrundning",
+                       "{causes} errors in the published figures: {discrepancies} figures "
+                       "do not add up, {consequences} of them only because another is "
+                       "wrong; {rounding} differ only by rounding"),
+    "findings.none": ("Inga fel i de publicerade siffrorna: {rounding} skiljer sig bara "
+                      "genom avrundning",
+                      "No errors in the published figures: {rounding} differ only by "
+                      "rounding"),
+    "findings.reading": ("Störst först, i kronor. Skillnad = tryckt − beräknat.",
+                         "Largest first, in kronor. Difference = printed − computed."),
+    "findings.figure": ("Tabell {table}, {row}, {column}: tryckt {printed}",
+                        "Table {table}, {row}, {column}: printed {printed}"),
+    "findings.gives": ("{what} ger {computed} (skillnad {difference})",
+                       "from {what}: {computed} (difference {difference})"),
+    "findings.and": (" och ", " and "),
+    "findings.consequences": ("Följer av felet:", "Follows from it:"),
+    "rule.total": ("summan av tabellens tryckta rader", "the sum of its printed rows"),
+    "rule.total_of_totals": ("summan av de tryckta delsummorna",
+                             "the sum of its printed subtotals"),
+    "rule.row_deviation": ("{plus} − {minus}", "{plus} − {minus}"),
+    "rule.periodisation": ("{months}/12 av {annual}", "{months}/12 of {annual}"),
+    "rule.cross_table": ("tabell {fine}:s rader", "the rows of table {fine}"),
+    "cause.total_not_sum_of_rows": ("Trolig orsak: en tryckt summa som inte är summan av "
+                                    "sina tryckta rader.",
+                                    "Likely cause: a printed total that is not the sum of "
+                                    "its printed rows."),
+    "cause.sign_lost": ("Trolig orsak: tecknet har fallit bort (rätt belopp, fel tecken).",
+                        "Likely cause: a lost sign (the right amount, the wrong sign)."),
+    "cause.deviation_not_from_its_columns": ("Trolig orsak: avvikelsen följer inte av "
+                                             "radens egna kolumner.",
+                                             "Likely cause: the deviation does not follow "
+                                             "from its own columns."),
+    "cause.not_the_annual_share": ("Trolig orsak: beloppet till och med perioden är inte "
+                                   "årsbeloppets andel.",
+                                   "Likely cause: the amount to date is not the annual "
+                                   "amount's share."),
+    "cause.not_as_the_finer_table": ("Orsaken syns inte i siffrorna: raden stämmer inte med "
+                                     "den finare tabellen.",
+                                     "The figures do not show the cause: the row does not "
+                                     "follow from the finer table."),
+    "rounding.title": ("Avrundning ({count}): tryckt och beräknat skiljer sig inom den "
+                       "tryckta precisionen",
+                       "Rounding ({count}): printed and computed differ within the printed "
+                       "precision"),
+    "rounding.hint": ("De {count} avrundningarna listas av --json (rounding).",
+                      "The {count} rounding differences are listed by --json (rounding)."),
+    "rounding.table": ("Tabell", "Table"),
+    "rounding.row": ("Rad", "Row"),
+    "rounding.column": ("Kolumn", "Column"),
+    "rounding.printed": ("Tryckt", "Printed"),
+    "rounding.computed": ("Beräknat", "Computed"),
+    "rounding.difference": ("Skillnad", "Difference"),
+    # the printed tables' columns, as the reconcile spec names them
+    "column.budget": ("budget", "budget"),
+    "column.forecast": ("prognos", "forecast"),
+    "column.forecast_deviation": ("avvikelse prognos", "forecast deviation"),
+    "column.budget_ytd": ("budget t.o.m.", "budget YTD"),
+    "column.actual_ytd": ("utfall t.o.m.", "actual YTD"),
+    "column.actual_deviation": ("avvikelse t.o.m.", "deviation YTD"),
+    # the demo
+    "demo.intro": ("prognos demo: delårsrapporten augusti 2024 som en liggare med {events} "
+                   "händelser i {store} ({notes} skriftliga förklaringar som kommentarer).",
+                   "prognos demo: the interim report of August 2024 as a ledger of {events} "
+                   "events in {store} ({notes} written explanations as notes)."),
+    "demo.tables": ("Tabellerna återskapade ur liggaren, i rapportens egna enheter och "
+                    "teckenkonventioner:",
+                    "The tables reproduced from the ledger, in the report's own units and "
+                    "sign conventions:"),
+    "demo.table": ("{title}, {unit}, per {as_of} · {signs}", "{title}, {unit}, as of {as_of} · "
+                   "{signs}"),
+    "demo.next": ("Prova sedan:", "Try next:"),
     # the write commands, and the rest
     "recorded": ("{what} (#{position})", "recorded {kind}{where} at position "
                  "{position} (event {event_id})"),
@@ -127,6 +201,15 @@ class Texts:
     def amount(self, value: Decimal, unit: Unit = "kr", decimals: int | None = None) -> str:
         """An amount rounded for a table, in the language's notation (Swedish: `−6,5`)."""
         return format_display(value, unit, decimals, minus=MINUS if self.swedish else "-")
+
+    def figure(self, value: Decimal, most: int | None = None) -> str:
+        """A printed or computed figure with its own digits, in the language's notation."""
+        return format_figure(value, MINUS if self.swedish else "-", most)
+
+    def column(self, name: str) -> str:
+        """A printed table's column as a person calls it (a spec's own name otherwise)."""
+        key = f"column.{name}"
+        return self(key) if key in CATALOGUE else name
 
     def kronor(self, value: Decimal) -> str:
         """An amount to the öre, as a write command says what it recorded."""

@@ -135,6 +135,21 @@ def format_display(
     return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"
 
 
+def format_figure(value: Decimal, minus: str = "-", most: int | None = None) -> str:
+    """A figure as a report prints it, with its own digits (`48,0` stays `48,0`) in
+    Swedish notation and no unit: spaces between thousands, a decimal comma. `most`
+    rounds (half-even) a figure with more decimals than that, such as a computed third."""
+    exponent = value.as_tuple().exponent
+    if most is not None and isinstance(exponent, int) and -exponent > most:
+        value = value.quantize(Decimal(1).scaleb(-most), ROUND_HALF_EVEN).normalize()
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+    sign = minus if value < 0 else ""
+    whole, _, frac = f"{abs(value):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", " ")
+    return f"{sign}{grouped},{frac}" if frac else f"{sign}{grouped}"
+
+
 def ytd_share(annual: Decimal, months: int) -> Decimal:
     """The linear periodisation: annual × months/12, rounded to öre half-even."""
     return (annual * months / 12).quantize(ORE, rounding=ROUND_HALF_EVEN)

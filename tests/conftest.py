@@ -157,8 +157,8 @@ class Cli:
         self.store_path = store_path
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, user: str = "anna") -> Any:
-        env = {"PROGNOS_STORE": str(self.store_path), "PROGNOS_USER": user}
+    def __call__(self, *args: str, user: str = "anna", env: dict[str, str] | None = None) -> Any:
+        env = {"PROGNOS_STORE": str(self.store_path), "PROGNOS_USER": user, **(env or {})}
         return self.runner.invoke(app, list(args), env=env)
 
     def json(self, *args: str) -> Any:

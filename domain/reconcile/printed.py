@@ -20,8 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from prognos.domain.money import UNIT_SCALE
+
+if TYPE_CHECKING:
+    from prognos.domain.reconcile.causes import Cause
 
 HALF = Decimal("0.5")
 
@@ -93,6 +97,11 @@ class CrossCheck:
     cover: Mapping[int, tuple[int, ...]]
 
 
+# A printed figure: its table, its row's place in the table's rows then totals (labels
+# repeat), its column.
+Cell = tuple[str, int, str]
+
+
 @dataclass(frozen=True)
 class Finding:
     table: str
@@ -102,6 +111,18 @@ class Finding:
     computed: Decimal
     rule: str
     tolerance: Decimal
+    position: int = -1  # the row's place in its table's rows, then totals
+    inputs: tuple[Cell, ...] = ()  # the printed figures `computed` is made of
+    scale: Decimal = Decimal(1)  # kronor per unit of its table
+
+    @property
+    def cell(self) -> Cell:
+        return (self.table, self.position, self.column)
+
+    @property
+    def size_kr(self) -> Decimal:
+        """The difference in kronor."""
+        return abs(self.difference) * self.scale
 
     @property
     def difference(self) -> Decimal:
@@ -127,16 +148,24 @@ class Finding:
 class Reconciliation:
     discrepancies: list[Finding] = field(default_factory=list)
     rounding: list[Finding] = field(default_factory=list)
+    # Figures that are exactly the arithmetic of other printed figures of their own table
+    # (a deviation of its columns, a total of its rows): what each is made of.
+    exact: dict[Cell, list[tuple[Cell, ...]]] = field(default_factory=dict)
+    causes: list[Cause] = field(default_factory=list)
+    tables: dict[str, PrintedTable] = field(default_factory=dict)  # what was reconciled
 
     def add(self, finding: Finding) -> None:
         if finding.difference == 0:
+            if finding.rule != "cross_table":
+                self.exact.setdefault(finding.cell, []).append(finding.inputs)
             return
         (self.rounding if finding.is_rounding else self.discrepancies).append(finding)
 
-    def as_json(self) -> dict[str, list[dict[str, str]]]:
+    def as_json(self) -> dict[str, list[dict[str, Any]]]:
         return {
             "discrepancies": [f.as_json() for f in self.discrepancies],
             "rounding": [f.as_json() for f in self.rounding],
+            "causes": [cause.as_json() for cause in self.causes],
         }
 
 
@@ -150,26 +179,34 @@ def plain(value: Decimal) -> str:
 
 
 def reconcile(tables: list[PrintedTable], cross: Sequence[CrossCheck] = ()) -> Reconciliation:
-    result = Reconciliation()
+    """Every printed figure checked against the others, the publisher's rounding told
+    from real discrepancies, and the discrepancies grouped by their causes (`causes`)."""
+    from prognos.domain.reconcile.causes import group, publishers_rounding
+
+    result = Reconciliation(tables={t.id: t for t in tables})
     for table in tables:
         check_table(table, result)
-    by_id = {t.id: t for t in tables}
+    by_id = result.tables
     for check in cross:
         check_cross(by_id[check.coarse], by_id[check.fine], check, result)
+    publishers_rounding(result)
+    result.causes = group(result, by_id)
     return result
 
 
 def check_table(table: PrintedTable, result: Reconciliation) -> None:
     half = table.precision * HALF
     everything: list[PrintedRow | PrintedTotal] = [*table.rows, *table.totals]
-    for row in everything:
+    first_total = len(table.rows)
+    for at, row in enumerate(everything):
         for dev in table.deviations:
             printed, plus, minus = (row.values.get(c) for c in (dev.column, dev.plus, dev.minus))
             if printed is None or plus is None or minus is None:
                 continue
             result.add(
                 Finding(table.id, row.label, dev.column, printed, plus - minus, "row_deviation",
-                        half * 3)
+                        half * 3, position=at, scale=table.scale,
+                        inputs=((table.id, at, dev.plus), (table.id, at, dev.minus)))
             )
         for per in table.periodisations:
             printed, annual = row.values.get(per.column), row.values.get(per.annual)
@@ -177,31 +214,34 @@ def check_table(table: PrintedTable, result: Reconciliation) -> None:
                 continue
             result.add(
                 Finding(table.id, row.label, per.column, printed, annual * per.months / 12,
-                        "periodisation", half * 2)
+                        "periodisation", half * 2, position=at, scale=table.scale,
+                        inputs=((table.id, at, per.annual),))
             )
-    for total in table.totals:
-        checks: list[tuple[str, list[PrintedRow | PrintedTotal]]] = []
+    for t, total in enumerate(table.totals):
+        checks: list[tuple[str, list[int]]] = []  # each rule with the places it adds up
         if total.covers_totals:
-            subtotals = [table.totals[i] for i in total.covers_totals]
-            groups = {g for p in subtotals for g in (p.covers or ())}
-            loose = [r for r in table.rows if r.group not in groups]  # no subtotal printed
-            checks.append(("total_of_totals", [*subtotals, *loose]))
+            groups = {g for i in total.covers_totals for g in (table.totals[i].covers or ())}
+            loose = [i for i, r in enumerate(table.rows) if r.group not in groups]  # no subtotal
+            checks.append(("total_of_totals", [first_total + i for i in total.covers_totals]
+                           + loose))
             # A grand total must also equal its rows, not only the (maybe wrong) subtotals.
-            checks.append(("total", list(table.rows)))
+            checks.append(("total", list(range(first_total))))
         else:
-            checks.append(("total", [r for r in table.rows if total.covers is None or r.group in total.covers]))
+            checks.append(("total", [i for i, r in enumerate(table.rows)
+                                     if total.covers is None or r.group in total.covers]))
         for rule, covered in checks:
             for column in table.columns:
                 printed = total.values.get(column)
-                figures = [p.values.get(column) for p in covered]
                 if printed is None or not covered:
                     continue
-                computed = _sum(figures)
+                computed = _sum([everything[i].values.get(column) for i in covered])
                 if computed is None:
                     continue
                 result.add(
                     Finding(table.id, total.label, column, printed, computed, rule,
-                            half * (len(covered) + 1))
+                            half * (len(covered) + 1), position=first_total + t,
+                            scale=table.scale,
+                            inputs=tuple((table.id, i, column) for i in covered))
                 )
 
 
@@ -223,7 +263,9 @@ def check_cross(
             tolerance = coarse.precision * HALF + len(parts) * fine.precision * HALF * ratio
             result.add(
                 Finding(coarse.id, row.label, coarse_column, printed, computed, "cross_table",
-                        tolerance)
+                        tolerance, position=at,
+                        inputs=tuple((fine.id, i, fine_column) for i in covered),
+                        scale=coarse.scale)
             )
 
 

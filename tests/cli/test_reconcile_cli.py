@@ -97,7 +97,7 @@ def run_json(cli: Any, spec: Path) -> tuple[int, dict[str, Any]]:
     )
     assert result.stderr == ""
     doc = json.loads(result.stdout)
-    assert set(doc) == {"discrepancies", "rounding"}
+    assert set(doc) == {"discrepancies", "rounding", "causes"}
     for f in doc["discrepancies"] + doc["rounding"]:
         assert set(f) == FINDING_KEYS
         assert Decimal(f["difference"]) == Decimal(f["printed"]) - Decimal(f["computed"])
@@ -145,28 +145,113 @@ def test_figures_that_differ_only_by_rounding_exit_0(cli, tmp_path):
     assert not any(f["row"] == "Område B" for f in doc["rounding"])  # exact
 
 
+FIGURE = r"[−-]?\d{1,3}(?: \d{3})*(?:,\d+)?"
+SENTENCE = re.compile(
+    rf"Tabell (?P<table>\S+), (?P<row>.+?), (?P<column>[^:,]+): tryckt (?P<printed>{FIGURE}) "
+    rf"(?:kr|tkr|mkr); (?P<gives>.+?)\. (?:Trolig orsak|Orsaken syns inte)"
+    rf"|Tabell (?P<table2>\S+), (?P<row2>.+?), (?P<column2>[^:,]+): tryckt "
+    rf"(?P<printed2>{FIGURE}) (?:kr|tkr|mkr); (?P<gives2>.+?)\)(?= –| Avrundning|$)"
+)
+GIVES = re.compile(rf"ger (?P<computed>{FIGURE}) \(skillnad (?P<difference>{FIGURE})")
+
+
+def swedish(figure: str) -> Decimal:
+    return Decimal(figure.replace(" ", "").replace(",", ".").replace("−", "-"))
+
+
+def sentences(stdout: str) -> dict[tuple[str, str, str, Decimal], set[tuple[Decimal, Decimal]]]:
+    """Every figure a finding's sentence names, as (table, row, column, printed) with what
+    the sentence says the figures give and the difference."""
+    flat = " ".join(stdout.split())
+    said: dict[tuple[str, str, str, Decimal], set[tuple[Decimal, Decimal]]] = {}
+    for m in SENTENCE.finditer(flat):
+        table, row, column, printed, gives = (
+            m[k] or m[f"{k}2"] for k in ("table", "row", "column", "printed", "gives"))
+        said[table, row, column, swedish(printed)] = {
+            (swedish(g["computed"]), swedish(g["difference"])) for g in GIVES.finditer(gives)}
+    return said
+
+
+def rounding_rows(stdout: str) -> set[tuple[str, Decimal, Decimal, Decimal]]:
+    """The rounding table's rows as (table and label, printed, computed, difference), cut
+    at the right edges of the figures' headers (the figures are right-aligned)."""
+    lines = stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if "Tryckt" in line and "Skillnad" in line)
+    ends = [lines[header].index(h) + len(h) for h in ("Tryckt", "Beräknat", "Skillnad")]
+    starts = [lines[header].index("Rad, kolumn"), *ends[:2]]
+    rows = set()
+    for line in lines[header + 1:]:
+        if not line.strip():
+            break
+        label = line[:ends[0] - len("Tryckt")].strip()
+        cells = [line[a:b].strip() for a, b in zip([starts[0], *ends[:2]], ends)]
+        figures = [swedish(c.split("  ")[-1].strip()) for c in cells]
+        rows.add((" ".join(label.split()), *figures))
+    return rows
+
+
 @pytest.mark.parametrize("typo, code", [("1 283 000", 1), ("1 280 000", 0)],
                          ids=["discrepancy", "rounding-only"])
-def test_the_human_table_exits_the_same(cli, tmp_path, typo, code):
+def test_the_human_output_counts_causes_and_exits_the_same(cli, tmp_path, typo, code):
     spec = write_report(tmp_path / "rapport", summa_bas_prognos=typo)
     _, doc = run_json(cli, spec)
     result = cli("reconcile", str(spec))
     assert result.exit_code == code, (result.stdout, result.stderr)
     assert result.stderr == ""
     text = " ".join(result.stdout.split())
-    counts = re.search(r"(\d+) discrepancies, (\d+) rounding", text)
-    assert counts, text
-    assert (int(counts[1]), int(counts[2])) == (len(doc["discrepancies"]), len(doc["rounding"]))
-    assert (int(counts[1]) > 0) == (code == 1)
+    if code:
+        counts = re.search(r"(\d+) fel i de publicerade siffrorna: (\d+) siffror stämmer inte, "
+                           r"(\d+) av dem bara som följd av ett annat fel; (\d+) skiljer sig "
+                           r"bara genom avrundning", text)
+        assert counts, text
+        consequences = sum(len(c["consequences"]) for c in doc["causes"])
+        assert [int(n) for n in counts.groups()] == [
+            len(doc["causes"]), len(doc["discrepancies"]), consequences, len(doc["rounding"])]
+    else:
+        assert f"Inga fel i de publicerade siffrorna: {len(doc['rounding'])} skiljer sig" in text
+        assert doc["causes"] == []
 
 
-def test_the_human_table_shows_every_figure_in_full(cli, tmp_path):
+def test_the_human_output_names_every_figure_in_swedish_notation(cli, tmp_path):
     spec = write_report(tmp_path / "rapport", summa_bas_prognos="1 283 000")
     _, doc = run_json(cli, spec)
-    result = cli("reconcile", str(spec))
-    for f in doc["discrepancies"] + doc["rounding"]:
-        for key in ("printed", "computed", "difference"):
-            assert f[key] in result.stdout, (key, f)
+    result = cli("reconcile", str(spec), env={"COLUMNS": "200"})
+    said = sentences(result.stdout)
+    names = {"budget": "budget", "forecast": "prognos", "forecast_deviation": "avvikelse prognos"}
+    for f in doc["discrepancies"]:
+        key = (f["table"], f["row"], names.get(f["column"], f["column"]),
+               Decimal(f["printed"]))
+        assert key in said, (f, said)
+        assert (Decimal(f["computed"]), Decimal(f["difference"])) in said[key], (f, said)
+    assert len(said) == len(doc["discrepancies"])  # each figure once, cause or consequence
+    rows = rounding_rows(result.stdout)
+    for f in doc["rounding"]:
+        label = f"{f['table']} " + ("mkr" if f["table"] == "1.1" else "kr")
+        label += f" {f['row']}, {names.get(f['column'], f['column'])}"
+        assert (label, Decimal(f["printed"]), Decimal(f["computed"]),
+                Decimal(f["difference"])) in rows, (f, rows)
+    assert len(rows) == len(doc["rounding"])
+
+
+def test_the_consequences_are_listed_under_their_cause(cli, tmp_path):
+    spec = write_report(tmp_path / "rapport", summa_bas_prognos="1 283 000")
+    code, doc = run_json(cli, spec)
+    assert code == 1
+    [cause] = doc["causes"]
+    assert (cause["table"], cause["row"], cause["column"]) == ("1.2", "Summa bas", "forecast")
+    assert cause["cause"] == "total_not_sum_of_rows"
+    assert Decimal(cause["size_kr"]) == 3000
+    # Its own deviation and the grand total follow from it; they stay discrepancies.
+    assert {(f["row"], f["column"], f["rule"]) for f in cause["consequences"]} == {
+        ("Summa bas", "forecast_deviation", "row_deviation"),
+        ("Summa alla", "forecast", "total_of_totals"),
+    }
+    result = cli("reconcile", str(spec), env={"COLUMNS": "200"})
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("1. Tabell 1.2, Summa bas,"))
+    assert lines[at + 1].strip() == "Följer av felet:"
+    assert lines[at + 2].lstrip().startswith("– Tabell 1.2, Summa")
+    assert lines[at + 3].lstrip().startswith("– Tabell 1.2, Summa")
 
 
 def test_reconcile_touches_no_store(cli, tmp_path):
@@ -239,7 +324,7 @@ def test_every_sections_subtotal_may_have_the_same_label(cli, tmp_path):
         cli, tmp_path, "grp,namn,a\nA,x,10\nA,y,20\nB,x,100\nB,y,200\n",
         "grp,lbl,a\nA,Summa,30\nB,Summa,300\nALL,Totalt,330\n",
     )
-    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": [], "causes": []})
     code, doc = _reconcile_csv(
         cli, tmp_path, "grp,namn,a\nA,x,10\nA,y,20\nB,x,100\nB,y,200\n",
         "grp,lbl,a\nA,Summa,30\nB,Summa,300\nALL,Totalt,340\n",
@@ -253,7 +338,7 @@ def test_every_sections_subtotal_may_have_the_same_label(cli, tmp_path):
 def test_a_grand_total_counts_the_rows_of_a_group_without_a_subtotal(cli, tmp_path):
     code, doc = _reconcile_csv(cli, tmp_path, "grp,namn,a\nA,x,1\nA,y,2\nB,z,3\n",
                                "grp,lbl,a\nA,Summa A,3\nALL,Totalt,6\n")
-    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": [], "causes": []})
 
 
 def test_a_dash_is_a_printed_zero_and_still_checked(cli, tmp_path):
@@ -284,7 +369,7 @@ def test_cross_checks_count_rows_that_share_a_label(cli, tmp_path):
     spec = _cross_spec(tmp_path, "namn,a\nx,10\nx,20\ny,30\n", "namn,a\nAll,\"0,060\"\n",
                        "tkr", "0.001", '"*"')
     code, doc = run_json(cli, spec)
-    assert (code, doc) == (0, {"discrepancies": [], "rounding": []})
+    assert (code, doc) == (0, {"discrepancies": [], "rounding": [], "causes": []})
 
 
 def test_a_cover_naming_a_row_label_that_repeats_is_a_usage_error(cli, tmp_path):

@@ -127,7 +127,7 @@ def reproduced(doc: dict[str, Any], table: str) -> dict[str, dict[str, str]]:
 def test_json_is_the_only_thing_on_stdout(demo):
     assert demo.result.stderr == ""
     assert json.loads(demo.result.stdout) == demo.doc  # the whole of stdout is one document
-    assert set(demo.doc) == {"store", "tables", "discrepancies", "rounding"}
+    assert set(demo.doc) == {"store", "tables", "discrepancies", "rounding", "causes"}
     assert Path(demo.doc["store"]) == demo.out
     assert set(demo.doc["tables"]) == TABLE_IDS
 
@@ -301,13 +301,49 @@ def test_the_ledger_holds_the_seed_as_described(demo):
 # ---------------------------------------------------------------------------
 
 
-def test_the_human_demo_exits_0_and_shows_tables_and_reconciliation(human):
+def test_the_human_demo_leads_with_the_findings_then_shows_the_tables(human):
     result, out = human
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
+    title = re.search(r"(\d+) fel i de publicerade siffrorna", text)
+    assert title, text[:500]
+    first_table = text.index("1.1 Kostnad per tjänsteområde 2024")
+    assert title.start() < text.index("1. Tabell") < first_table
     for table in sorted(TABLE_IDS):
-        assert table in text
-    assert "discrepanc" in text.lower() and "rounding" in text.lower()
+        assert f"{table} " in text[first_table:]
+    # Each table's sign convention is named, in Swedish.
+    assert "avvikelse prognos = prognos − budget" in text
+    assert "avvikelse t.o.m. = budget t.o.m. − utfall t.o.m." in text
+
+
+def test_the_human_demo_counts_causes_in_its_title(demo, human):
+    result, _ = human
+    text = " ".join(result.stdout.split())
+    consequences = sum(len(c["consequences"]) for c in demo.doc["causes"])
+    assert (f"{len(demo.doc['causes'])} fel i de publicerade siffrorna: "
+            f"{len(demo.doc['discrepancies'])} siffror stämmer inte, {consequences} av dem bara "
+            f"som följd av ett annat fel; {len(demo.doc['rounding'])} skiljer sig bara genom "
+            "avrundning") in text
+    numbered = re.findall(r"(?m)^ ?(\d+)\. Tabell ", result.stdout)
+    assert [int(n) for n in numbered] == list(range(1, len(demo.doc["causes"]) + 1))
+
+
+def test_the_human_demo_shows_the_reports_notation(human):
+    result, _ = human
+    # kr with thousands separators, mkr with a decimal comma, a real minus.
+    assert re.search(r"IT-Arbetsplats +132 267 972 +134 108 837 +1 840 865", result.stdout)
+    assert re.search(r"HR +138,6 +132,2 +−6,5", result.stdout)
+    assert "132267972" not in result.stdout and "138.6" not in result.stdout
+
+
+def test_the_english_demo_says_the_same_in_english(tmp_path):
+    result = invoke("demo", "--out", str(tmp_path / "d.db"), "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert re.search(r"\d+ errors in the published figures: \d+ figures do not add up", text)
+    assert ("Table 1.2, Summa bastjänster, forecast: printed 253 243 988 kr; from the sum of "
+            "its printed rows: 253 246 987 (difference -2 999 kr)") in text
+    assert "fel i de publicerade" not in text
 
 
 def test_the_human_demo_suggests_commands_that_work_on_the_demo_store(human):
@@ -325,4 +361,86 @@ def test_the_human_demo_suggests_commands_that_work_on_the_demo_store(human):
 
 def test_the_human_demo_shows_the_known_discrepancy_in_full(human):
     result, _ = human
-    assert "253243988" in result.stdout and "253246987" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert ("Tabell 1.2, Summa bastjänster, prognos: tryckt 253 243 988 kr; summan av "
+            "tabellens tryckta rader ger 253 246 987 (skillnad −2 999 kr). Trolig orsak: en "
+            "tryckt summa som inte är summan av sina tryckta rader.") in text
+
+
+# ---------------------------------------------------------------------------
+# Causes and the publisher's rounding in the seed report
+# ---------------------------------------------------------------------------
+
+
+def cause_of(doc: dict[str, Any], table: str, row: str, column: str) -> dict[str, Any]:
+    [cause] = [c for c in doc["causes"] if (c["table"], c["row"], c["column"]) == (table, row,
+                                                                                    column)]
+    return cause
+
+
+def test_every_discrepancy_is_in_exactly_one_cause(demo):
+    grouped = [f for c in demo.doc["causes"] for f in c["findings"] + c["consequences"]]
+    assert sorted(map(repr, grouped)) == sorted(map(repr, demo.doc["discrepancies"]))
+    sizes = [Decimal(c["size_kr"]) for c in demo.doc["causes"]]
+    assert sizes == sorted(sizes, reverse=True)  # largest first, in kronor
+
+
+def test_summa_bastjanster_forecast_is_a_cause_with_its_consequences(demo):
+    cause = cause_of(demo.doc, "1.2", "Summa bastjänster", "forecast")
+    assert cause["cause"] == "total_not_sum_of_rows" and Decimal(cause["size_kr"]) == 2999
+    assert [(f["printed"], f["computed"]) for f in cause["findings"]] == [
+        ("253243988", "253246987")]
+    # Its deviation is its own forecast minus budget, and the grand total adds it: both
+    # wrong only because it is.
+    assert {(f["row"], f["column"]) for f in cause["consequences"]} == {
+        ("Summa bastjänster", "forecast_deviation"),
+        ("Summa bastjänster och digital infrastruktur", "forecast"),
+        ("Summa bastjänster och digital infrastruktur", "forecast_deviation"),
+    }
+    cells = {(c["table"], c["row"], c["column"]) for c in demo.doc["causes"]}
+    assert ("1.2", "Summa bastjänster och digital infrastruktur", "forecast") not in cells
+
+
+def test_the_lost_sign_on_formansportal_is_a_cause(demo):
+    cause = cause_of(demo.doc, "1.4", "Upphandling IT-stöd för förmånsportal",
+                     "actual_deviation")
+    assert cause["cause"] == "sign_lost" and cause["consequences"] == []
+
+
+def test_hrs_deviation_printed_as_its_columns_give_is_rounding(demo):
+    # Table 1.1 prints HR's deviation −6,4 = 132,2 − 138,6, though 1.2's kronor give
+    # −6,458834: the publisher's rounding, not a discrepancy.
+    [f] = [f for f in findings(demo.doc)
+           if (f["table"], f["row"], f["column"]) == ("1.1", "HR", "forecast_deviation")]
+    assert f in demo.doc["rounding"]
+    assert (f["printed"], Decimal(f["computed"])) == ("-6.4", Decimal("-6.458834"))
+
+
+def test_a_printed_total_that_is_the_sum_of_its_printed_rows_is_rounding_against_a_finer_table(
+        demo):
+    # The publisher's rounding holds for totals too: 1.1's Summa adds 1.1's printed rows.
+    summa = [f for f in findings(demo.doc) if (f["table"], f["row"]) == ("1.1", "Summa")]
+    assert summa and all(f in demo.doc["rounding"] for f in summa)
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_human_demo_at_80_and_100_columns_cuts_no_figure_or_header(demo, tmp_path, columns):
+    from prognos.cli.texts import texts
+
+    sv = texts("sv")
+    result = invoke("demo", "--out", str(tmp_path / "d.db"), env={"COLUMNS": str(columns)})
+    out = result.stdout
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert "…" not in out
+    findings_part, tables_part = out.split("Tabellerna återskapade ur liggaren")
+    # Every cause's printed figure with its unit on one line, never broken.
+    for cause in demo.doc["causes"]:
+        unit = {"1.1": "mkr", "1.2": "kr", "1.3": "mkr", "1.4": "tkr"}[cause["table"]]
+        assert f"{sv.figure(Decimal(cause['printed']))} {unit}" in findings_part, cause
+    # Every reproduced figure in the report's notation, and the Swedish headers.
+    for table in demo.doc["tables"].values():
+        for row in table["rows"]:
+            for column in table["columns"]:
+                assert sv.figure(Decimal(row[column])) in tables_part, (row, column)
+    for header in ("Budget", "Prognos", "Avvikelse", "t.o.m.", "Utfall"):
+        assert header in tables_part

@@ -91,6 +91,33 @@ def test_an_amount_shown_to_the_ore_parses_back_to_the_same_value(amount: Decima
     assert parse_amount(f"{text} kr") == amount
 
 
+@st.composite
+def printed_figures(draw: st.DrawFn) -> tuple[Decimal, str]:
+    """A figure as a table prints it in its unit, with its own number of decimals (`48,0`
+    keeps its zero), never finer than öre in kronor."""
+    unit = draw(st.sampled_from(UNITS))
+    decimals = draw(st.integers(0, 2 + len(str(SCALE[unit])) - 1))
+    most = 10**12 * 10**decimals // SCALE[unit]  # up to a trillion kronor
+    digits = draw(st.integers(-most, most))
+    return Decimal(digits).scaleb(-decimals), unit
+
+
+@settings(deadline=None)
+@given(printed_figures())
+def test_a_figure_in_the_reports_notation_parses_back_to_the_same_value(
+    figure: tuple[Decimal, str]
+) -> None:
+    """What the demo and reconcile print (`253 243 988`, `48,0`, `−0,401`), read in its
+    table's unit, is exactly the figure; its own digits are kept."""
+    from prognos.domain.money import MINUS, format_figure
+
+    value, unit = figure
+    text = format_figure(value, MINUS)
+    assert parse_amount(text, unit) == value * SCALE[unit]  # type: ignore[arg-type]
+    assert parse_amount(f"{text} {unit}") == value * SCALE[unit]
+    assert len(text.partition(",")[2]) == max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+
+
 @settings(deadline=None)
 @given(amount=AMOUNTS, unit=st.sampled_from(UNITS))
 def test_a_formatted_amount_is_never_finer_than_ore_after_parsing(

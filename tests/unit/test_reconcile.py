@@ -68,7 +68,10 @@ def table(
 
 def findings(result: Reconciliation) -> dict[str, list[dict[str, str]]]:
     doc = result.as_json()
-    assert set(doc) == {"discrepancies", "rounding"}
+    assert set(doc) == {"discrepancies", "rounding", "causes"}
+    # Every discrepancy is in exactly one cause, as its own finding or as a consequence.
+    grouped = [f for c in doc["causes"] for f in c["findings"] + c["consequences"]]
+    assert sorted(map(repr, grouped)) == sorted(map(repr, doc["discrepancies"]))
     for item in doc["discrepancies"] + doc["rounding"]:
         assert set(item) == FINDING_KEYS
         # difference = printed - computed, as plain decimal strings
@@ -98,7 +101,7 @@ def only(result: Reconciliation, rule: str | None = None) -> tuple[str, dict[str
 
 def test_a_consistent_row_gives_no_finding():
     doc = findings(reconcile([table([row("a", budget="100", forecast="110", dev="10")])]))
-    assert doc == {"discrepancies": [], "rounding": []}
+    assert doc == {"discrepancies": [], "rounding": [], "causes": []}
 
 
 def test_a_row_deviation_off_by_rounding_is_rounding():
@@ -160,7 +163,7 @@ def test_the_declared_sign_convention_decides(deviation, printed, finding):
     t = table([row("a", budget="100", forecast="90", dev=printed)], deviations=[deviation])
     doc = findings(reconcile([t]))
     if finding is None:
-        assert doc == {"discrepancies": [], "rounding": []}
+        assert doc == {"discrepancies": [], "rounding": [], "causes": []}
     else:
         [f] = doc["discrepancies"]
         assert (f["printed"], f["computed"], f["difference"]) == finding
@@ -169,7 +172,7 @@ def test_the_declared_sign_convention_decides(deviation, printed, finding):
 
 def test_a_missing_figure_is_not_checked():
     t = table([row("a", budget="100", forecast=None, dev="3")])
-    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": []}
+    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": [], "causes": []}
 
 
 # ---------------------------------------------------------------------------
@@ -187,7 +190,7 @@ def rows3(group: str = "g") -> list[PrintedRow]:
 
 def test_a_correct_total_gives_no_finding():
     t = table(rows3(), [total("Summa", ("g",), budget="600", forecast="600", dev="0")])
-    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": []}
+    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": [], "causes": []}
 
 
 def test_a_total_off_by_rounding_is_rounding():
@@ -232,7 +235,7 @@ def test_a_total_covers_only_its_group():
     rows = [row("a", "x", budget="1"), row("b", "x", budget="2"), row("c", "y", budget="40")]
     t = table(rows, [total("Summa x", ("x",), budget="3"), total("Summa y", ("y",), budget="40")],
               columns=("budget",), deviations=[])
-    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": []}
+    assert findings(reconcile([t])) == {"discrepancies": [], "rounding": [], "causes": []}
 
 
 def test_a_total_without_groups_covers_every_row():
@@ -254,7 +257,7 @@ def two_groups(sub_x: str, sub_y: str, grand: str) -> PrintedTable:
 
 def test_a_grand_total_of_correct_subtotals_gives_no_finding():
     assert findings(reconcile([two_groups("300", "50", "350")])) == {
-        "discrepancies": [], "rounding": []
+        "discrepancies": [], "rounding": [], "causes": []
     }
 
 
@@ -326,7 +329,7 @@ def test_a_periodisation_may_be_off_by_one_unit(ytd, kind):
 
 def test_an_exact_periodisation_gives_no_finding():
     assert findings(reconcile([periodised("800", "1200")])) == {
-        "discrepancies": [], "rounding": []
+        "discrepancies": [], "rounding": [], "causes": []
     }
 
 
