@@ -68,31 +68,49 @@ def _show(demo: Demo, t: Texts) -> None:
         console.print()
         console.print(text(t("demo.table", title=table["title"], unit=table["unit"],
                              as_of=table["as_of"], signs=signs), "bold"))
-        console.print(reproduced_table(table, t))
+        console.print(reproduced_table(table, t, console.width))
     store = f"--store {shlex.quote(str(demo.store))}"
     console.print()
-    console.print(text(
-        f"{t('demo.next')}\n"
-        f"  prognos {store} report --year 2024 --as-of 2024-08 --unit tkr\n"
-        f"  prognos {store} history fi-digital-infrastruktur\n"
-        f"  prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"
-    ))
+    console.print(text(t("demo.next")))
+    for command in (f"prognos {store} report --year 2024 --as-of 2024-08 --unit tkr",
+                    f"prognos {store} history fi-digital-infrastruktur",
+                    f"prognos {store} why bastjanster --year 2024 --from 2024-01 --to 2024-05"):
+        console.print(text(shell_lines(command, console.width)))
 
 
-def reproduced_table(table: dict[str, Any], t: Texts) -> Any:
+def shell_lines(command: str, width: int) -> str:
+    """A command to copy, indented, continued with ` \\` before an option (and its
+    value) that would not fit the terminal: a wrapped line would not paste as one."""
+    chunks: list[str] = []
+    for word in command.split(" "):
+        if word.startswith("--") or not chunks:
+            chunks.append(word)
+        else:
+            chunks[-1] += " " + word
+    lines = ["  " + chunks[0]]
+    for chunk in chunks[1:]:
+        if len(lines[-1]) + 1 + len(chunk) + 2 > width:  # room for " \\" after it
+            lines[-1] += " \\"
+            lines.append("    " + chunk)
+        else:
+            lines[-1] += " " + chunk
+    return "\n".join(lines)
+
+
+def reproduced_table(table: dict[str, Any], t: Texts, width: int) -> Any:
     """A reproduced table with Swedish headers and figures in the report's notation
     (`51,3`, `5 272 847`)."""
     from decimal import Decimal
 
-    from prognos.cli.tables import layout, text
+    from prognos.cli.tables import headers_that_fit, layout, text
 
     view = layout(None)  # its title is printed above, as wide as the terminal
-    view.add_column("", overflow="fold", ratio=1)
-    for column in table["columns"]:
-        view.add_column(t.column(column).capitalize().replace(" ", "\n", 1), justify="right",
-                        no_wrap=True)
-    for row in table["rows"]:
+    view.add_column("", overflow="fold")
+    figures = [[t.figure(Decimal(row[c])) for c in table["columns"]] for row in table["rows"]]
+    headers = [t.column(column).capitalize() for column in table["columns"]]
+    for header in headers_that_fit(headers, figures, width):
+        view.add_column(header, justify="right", no_wrap=True)
+    for row, shown in zip(table["rows"], figures):
         label = row["row"]
-        view.add_row(text(label, "bold" if label.startswith("Summa") else ""),
-                     *(t.figure(Decimal(row[c])) for c in table["columns"]))
+        view.add_row(text(label, "bold" if label.startswith("Summa") else ""), *shown)
     return view

@@ -52,9 +52,10 @@ def report(
         sys.stdout.flush()
     else:
         t = texts(lang)
-        _console().print(report_table(rep, unit.value, t, SIGN_OF[sign.value], rep.notes))
+        out = _console()
+        out.print(report_table(rep, unit.value, t, SIGN_OF[sign.value], rep.notes, out.width))
         for line in notes_lines(rep.notes, t):
-            _console().print(line)
+            out.print(line)
 
 
 def history(
@@ -149,11 +150,12 @@ def check(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv)
     checks = run_checks(open_store(ctx, catch_up=False, create=False))  # views as they are
     ok = all(c.ok for c in checks)
     if as_json:
-        print_json({"ok": ok, "checks": [c._asdict() for c in checks]})
+        print_json({"ok": ok, "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
+                                         for c in checks]})
     else:
         t = texts(lang)
         for c in checks:
-            typer.echo(f"{t('check.ok') if c.ok else t('check.fail')} {c.name}: {c.detail}")
+            typer.echo(f"{t('check.ok') if c.ok else t('check.fail')} {c.name}: {t.check(c)}")
     raise typer.Exit(0 if ok else 1)
 
 

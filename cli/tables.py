@@ -63,30 +63,53 @@ def when(recorded_at: str) -> str:
 
 def report_table(
     rep: Report, unit: Unit, t: Texts, sign: Sign = Sign.FIGURE_MINUS_BUDGET,
-    notes: Sequence[Note] = (),
+    notes: Sequence[Note] = (), width: int | None = None,
 ) -> Table:
     """Every line with its six figures; `*` marks a revised forecast and `[n]` a note
     printed below; a line with nothing booked shows no actual (no data is not zero)."""
     known = t("report.known", at=format_instant(rep.known_at)) if rep.known_at else ""
     title = t("report.title", year=rep.year, as_of=rep.as_of, known=known, unit=unit)
     table = layout(f"{title} · {t(SIGN_KEY[sign])}")
-    table.add_column(t("report.line"), overflow="fold", ratio=1)
-    for key in ("report.budget", "report.forecast", "report.deviation", "report.budget_ytd",
-                "report.actual_ytd", "report.deviation_ytd"):
-        _amount_column(table, t(key))
+    table.add_column(t("report.line"), overflow="fold")
+    figures = [_figures(row, unit, t, sign) for row in rep.rows]
+    total = _figures(rep.total, unit, t, sign)
+    for header in headers_that_fit([t(key) for key in REPORT_HEADERS], [*figures, total], width):
+        _amount_column(table, header)
     marks: dict[str, list[int]] = {}
     for i, note in enumerate(notes, start=1):
         marks.setdefault(note.line, []).append(i)
-    for row in rep.rows:
+    for row, shown in zip(rep.rows, figures):
         label = "  " * row.depth + row.name
         if row.forecast_revised:
             label += " *"
         if row.code in marks:
             label += " " + "".join(f"[{n}]" for n in marks[row.code])
-        table.add_row(text(label, "" if row.is_leaf else "bold"), *_figures(row, unit, t, sign))
+        table.add_row(text(label, "" if row.is_leaf else "bold"), *shown)
     table.add_section()
-    table.add_row(text(t("report.total"), "bold"), *_figures(rep.total, unit, t, sign))
+    table.add_row(text(t("report.total"), "bold"), *total)
     return table
+
+
+REPORT_HEADERS = ("report.budget", "report.forecast", "report.deviation", "report.budget_ytd",
+                  "report.actual_ytd", "report.deviation_ytd")
+# The narrowest a name column is let to get before headers go on two lines instead.
+NAME_MIN = 20
+
+
+def headers_that_fit(headers: Sequence[str], rows: Sequence[Sequence[str]],
+                     width: int | None) -> list[str]:
+    """The headers of a table's figure columns on one line (`Budget t.o.m.`) where the
+    table fits `width` with them and a name column of NAME_MIN, else each broken after
+    its first word."""
+    def needed(heads: Sequence[str]) -> int:
+        return NAME_MIN + sum(
+            1 + max(max(len(part) for part in head.split("\n")),
+                    max((len(row[i]) for row in rows), default=0))
+            for i, head in enumerate(heads))
+
+    if width is None or needed(headers) <= width:
+        return list(headers)
+    return [head.replace(" ", "\n", 1) for head in headers]
 
 
 def _figures(row: Any, unit: Unit, t: Texts, sign: Sign) -> list[str]:

@@ -9,10 +9,13 @@ kronor, whatever the language.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from prognos.domain.money import MINUS, Unit, format_display, format_figure
 from prognos.events import kinds
+
+if TYPE_CHECKING:
+    from prognos.domain.state import Check
 
 Lang = Literal["sv", "en"]
 
@@ -28,9 +31,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.budget": ("Budget", "Budget"),
     "report.forecast": ("Prognos", "Forecast"),
     "report.deviation": ("Avvikelse", "Dev."),
-    "report.budget_ytd": ("Budget\nt.o.m.", "Budget YTD"),
-    "report.actual_ytd": ("Utfall\nt.o.m.", "Actual YTD"),
-    "report.deviation_ytd": ("Avvikelse\nt.o.m.", "Dev. YTD"),
+    "report.budget_ytd": ("Budget t.o.m.", "Budget YTD"),
+    "report.actual_ytd": ("Utfall t.o.m.", "Actual YTD"),
+    "report.deviation_ytd": ("Avvikelse t.o.m.", "Dev. YTD"),
     "report.revised": ("Rev.", "Rev."),
     "report.total": ("Totalt", "Total"),
     "report.legend": ("* prognosen reviderad · [n] kommentar nedan · tom cell: inget utfall bokfört",
@@ -163,6 +166,41 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "{skipped} rows with a zero amount booked nothing"),
     "importing": ("importerar {name}", "importing {name}"),
     "check.ok": ("ok ", "ok  "),
+    # what `check` found, by `Check.said` (a fault found deep in a replay is shown as found)
+    "check.views_at": ("loggen når position {last}, vyerna {tracked}",
+                       "log at position {last}, views at {tracked}"),
+    "check.views_ok": ("alla {events} händelser stämmer med sina rader i vyerna",
+                       "{events} events match their view rows"),
+    "check.decisions_ok": ("{lines} rader och stängningarna stämmer med loggen",
+                           "{lines} lines and the closings match"),
+    "check.times_ok": ("registreringstiden minskar aldrig; en tid per kommando, satt när det "
+                       "är klart", "recorded-at never decreases; one time per command, marked "
+                       "at its end"),
+    "check.reports_ok": ("{years} år, 12 månader vart och ett, lika med en ny uppspelning",
+                         "{years} year(s), 12 months each"),
+    "check.rollups_ok": ("varje summarad är summan av sina underrader",
+                         "every roll-up equals the sum of its children"),
+    "check.transfers_ok": ("varje överföring har två sidor som tar ut varandra",
+                           "every transfer has two sides summing to zero"),
+    "check.transfer_off": ("överföringen {transfer} tar inte ut sig själv",
+                           "transfer {transfer} does not net to zero"),
+    "check.reversals_ok": ("varje återföring motsvarar en bokning, en gång",
+                           "every reversal opposes one booking, once"),
+    "check.no_events": ("inga händelser än", "no events yet"),
+    "check.not_sealed_yet": ("inget sigill än: de {events} händelserna skyddas först när nästa "
+                             "skrivning förseglar dem", "no seal yet: the {events} events are "
+                             "not protected until the next write seals them"),
+    "check.unsealed": ("de {events} händelserna efter position {after} saknar sigill: tillagda "
+                       "efter den senaste skrivningen, vid sidan av prognos",
+                       "the {events} events after position {after} have no seal: added after "
+                       "the last write, behind prognos's back"),
+    "check.sealed": ("{events} händelser förseglade, senaste sigillet {head} på position "
+                     "{events}", "{events} events sealed, head seal {head} at position "
+                     "{events}"),
+    "check.changed": ("händelserna på position {first}–{last} skiljer sig från sitt sigill: "
+                      "ändrade, tillagda eller borttagna efter att de registrerades",
+                      "the events at positions {first}-{last} differ from their seal: changed, "
+                      "added or removed after they were recorded"),
     "check.fail": ("FEL", "FAIL"),
 }
 
@@ -210,6 +248,13 @@ class Texts:
         """A printed table's column as a person calls it (a spec's own name otherwise)."""
         key = f"column.{name}"
         return self(key) if key in CATALOGUE else name
+
+    def check(self, found: Check) -> str:
+        """What `check` found, in the language's words where it has them."""
+        key = f"check.{found.said}"
+        if not self.swedish or not found.said or key not in CATALOGUE:
+            return found.detail  # English: the detail as found
+        return self(key, **dict(found.values))
 
     def kronor(self, value: Decimal) -> str:
         """An amount to the öre, as a write command says what it recorded."""

@@ -65,11 +65,17 @@ def order_key(month: int, position: int) -> int:
 
 
 class Check(NamedTuple):
-    """One finding of `prognos check`: what was checked, whether it held, what was found."""
+    """One finding of `prognos check`: what was checked, whether it held, what was found.
+
+    `said` names the sentence `detail` is, with its `values`, for the words a person
+    reads in another language (`cli/texts.py`); "" where there is none (a fault found
+    deep in a replay is shown as found)."""
 
     name: str
     ok: bool
     detail: str
+    said: str = ""
+    values: tuple[tuple[str, object], ...] = ()
 
 
 class UnitOfWork(Protocol):

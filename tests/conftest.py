@@ -47,6 +47,15 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output laid out as for a file or a pipe, whatever terminal runs the tests; a test of
+    a width sets COLUMNS itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+    monkeypatch.delenv("PROGNOS_LANG", raising=False)
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _build_the_click_command_once() -> Any:
     """Typer rebuilds the click command from the app on every `invoke`, which costs more

@@ -47,11 +47,13 @@ def run_checks(store: AuditedSource) -> list[Check]:
         return [
             *first,
             *from_log,
-            Check("transfers_net_to_zero", transfer is None,
-                  f"transfer {transfer} does not net to zero" if transfer
-                  else "every transfer has two sides summing to zero"),
-            Check("reversal_links", reversal is None,
-                  reversal or "every reversal opposes one booking, once"),
+            Check("transfers_net_to_zero", False, f"transfer {transfer} does not net to zero",
+                  "transfer_off", (("transfer", transfer),)) if transfer
+            else Check("transfers_net_to_zero", True,
+                       "every transfer has two sides summing to zero", "transfers_ok"),
+            Check("reversal_links", False, reversal) if reversal
+            else Check("reversal_links", True, "every reversal opposes one booking, once",
+                       "reversals_ok"),
             *integrity.last(),
         ]
 
@@ -85,10 +87,12 @@ def _reports_hold(
                 replay_fault = f"report {year} as of {month} differs"
             rollup_fault = rollup_fault or _rollup_fault(live)
     return [
-        Check("reports_equal_replay", replay_fault is None,
-              replay_fault or f"{len(years)} year(s), 12 months each"),
-        Check("rollups_sum_children", rollup_fault is None,
-              rollup_fault or "every roll-up equals the sum of its children"),
+        Check("reports_equal_replay", False, replay_fault) if replay_fault
+        else Check("reports_equal_replay", True, f"{len(years)} year(s), 12 months each",
+                   "reports_ok", (("years", len(years)),)),
+        Check("rollups_sum_children", False, rollup_fault) if rollup_fault
+        else Check("rollups_sum_children", True, "every roll-up equals the sum of its children",
+                   "rollups_ok"),
     ]
 
 

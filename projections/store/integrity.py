@@ -36,7 +36,8 @@ class StoreIntegrity:
     def before(self) -> list[Check]:
         last, tracked = log.last_position(self.cursor), views.tracked_position(self.cursor)
         return [Check("views_up_to_date", last == tracked,
-                      f"log at position {last}, views at {tracked}")]
+                      f"log at position {last}, views at {tracked}", "views_at",
+                      (("last", last), ("tracked", tracked)))]
 
     def see(self, event: LedgerEvent) -> None:
         self.entries.see(event)
@@ -52,8 +53,7 @@ class StoreIntegrity:
                 *(Check(name, False, f"not checked: {error}") for name in REPLAYED[1:])]
 
     def last(self) -> list[Check]:
-        sealed, detail = seals.verify(self.cursor, self.cursor.connection.cursor())
-        return [Check("log_sealed", sealed, detail)]
+        return [seals.verify(self.cursor, self.cursor.connection.cursor())]
 
     def _decisions(self) -> Check:
         """The tables the rules decide on (the line tree, closings) equal a replay of the log.
@@ -84,7 +84,8 @@ class StoreIntegrity:
             keys = sorted(k for k in meta.keys() | stored_meta.keys()
                           if meta.get(k) != stored_meta.get(k))
             return Check(name, False, f"{', '.join(keys)} differ from the log")
-        return Check(name, True, f"{len(replayed)} lines and the closings match")
+        return Check(name, True, f"{len(replayed)} lines and the closings match",
+                     "decisions_ok", (("lines", len(replayed)),))
 
 
 class _EntryRows:
@@ -112,7 +113,8 @@ class _EntryRows:
                 self.fault = f"view row at position {extra[0]} has no event"
         if self.fault is not None:
             return Check("views_equal_replay", False, self.fault)
-        return Check("views_equal_replay", True, f"{self.count} events match their view rows")
+        return Check("views_equal_replay", True, f"{self.count} events match their view rows",
+                     "views_ok", (("events", self.count),))
 
 
 class CommandEnd(NamedTuple):
@@ -158,4 +160,5 @@ class _RecordingTimes:
         if fault is not None:
             return Check("recording_times", False, fault)
         return Check("recording_times", True,
-                "recorded-at never decreases; one time per command, marked at its end")
+                     "recorded-at never decreases; one time per command, marked at its end",
+                     "times_ok")

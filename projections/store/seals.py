@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
+from prognos.domain.state import Check
 from prognos.events.errors import StoreError
 from prognos.projections.store import log
 from prognos.projections.store.dialect import Cursor
@@ -60,36 +61,44 @@ def seal(cursor: Cursor, first: int, events: list[tuple[str, bytes]]) -> None:
     )
 
 
-def verify(cursor: Cursor, log_cursor: Cursor) -> tuple[bool, str]:
-    """Fold the whole log again, one pass, and compare each seal; (ok, what was found)."""
+def verify(cursor: Cursor, log_cursor: Cursor) -> Check:
+    """Fold the whole log again, one pass, and compare each seal: `log_sealed`."""
     cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position")
     seals = [(int(position), digest) for position, digest in cursor.fetchall()]
     h, i, after, last = hashlib.sha256(START), 0, 0, 0
     for position, topic, state in _log(log_cursor, 0, None):
         if i < len(seals) and position > seals[i][0]:  # the sealed last event is gone
-            return False, _changed(after, seals[i][0])
+            return _changed(after, seals[i][0])
         h.update(topic.encode())
         h.update(state)
         if i < len(seals) and position == seals[i][0]:
             digest = h.digest()
             if digest.hex() != seals[i][1]:
-                return False, _changed(after, position)
+                return _changed(after, position)
             h, after, i = hashlib.sha256(digest), position, i + 1
         last = position
     if i < len(seals):
-        return False, _changed(after, seals[i][0])
+        return _changed(after, seals[i][0])
+    if not seals and not last:
+        return Check(NAME, True, "no events yet", "no_events")
     if not seals:  # a store from before sealing, or one whose seals were all removed
-        return True, (f"no seal yet: the {last} events are not protected until the next "
-                      "write seals them" if last else "no events yet")
+        return Check(NAME, True, f"no seal yet: the {last} events are not protected until the "
+                     "next write seals them", "not_sealed_yet", (("events", last),))
     if last > after:  # every write seals its events: these came another way
-        return False, (f"the {last - after} events after position {after} have no seal: "
-                       "added after the last write, behind prognos's back")
-    return True, f"{after} events sealed, head seal {seals[-1][1]} at position {after}"
+        return Check(NAME, False, f"the {last - after} events after position {after} have no "
+                     "seal: added after the last write, behind prognos's back", "unsealed",
+                     (("events", last - after), ("after", after)))
+    return Check(NAME, True, f"{after} events sealed, head seal {seals[-1][1]} at position "
+                 f"{after}", "sealed", (("events", after), ("head", seals[-1][1])))
 
 
-def _changed(after: int, position: int) -> str:
-    return (f"the events at positions {after + 1}-{position} differ from their seal: "
-            "changed, added or removed after they were recorded")
+NAME = "log_sealed"
+
+
+def _changed(after: int, position: int) -> Check:
+    return Check(NAME, False, f"the events at positions {after + 1}-{position} differ from "
+                 "their seal: changed, added or removed after they were recorded", "changed",
+                 (("first", after + 1), ("last", position)))
 
 
 def _last(cursor: Cursor) -> tuple[int, bytes]:

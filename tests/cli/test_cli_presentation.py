@@ -37,8 +37,10 @@ def test_the_report_is_in_swedish_by_default_and_in_english_on_request(
     city: None, ok: Any, monkeypatch: Any
 ) -> None:
     sv = ok("report", *Y, "--as-of", "2024-05").stdout
-    for label in ("Budgetuppföljning 2024 per 2024-05", "Rad", "Prognos", "Avvikelse",
-                  "t.o.m.", "Totalt", "avvikelse = prognos − budget"):
+    # Where there is room (a file or a pipe is laid out wide), each header on one line.
+    for label in ("Budgetuppföljning 2024 per 2024-05", "Rad", "Budget", "Prognos",
+                  "Avvikelse", "Budget t.o.m.", "Utfall t.o.m.", "Avvikelse t.o.m.", "Totalt",
+                  "avvikelse = prognos − budget"):
         assert label in sv
     en = ok("report", *Y, "--as-of", "2024-05", "--lang", "en").stdout
     for label in ("2024 as of 2024-05", "Forecast", "Dev. YTD", "Total"):
@@ -184,3 +186,21 @@ def test_history_why_and_notes_at_80_and_100_columns_cut_no_amount_or_reference(
     for out in (history, why, notes):
         assert max(len(line) for line in out.splitlines()) <= columns
         assert "…" not in out
+
+
+def test_check_says_what_it_found_in_swedish_and_its_json_is_as_before(
+    city: None, ok: Any, cli: Any
+) -> None:
+    sv = ok("check").stdout.splitlines()
+    assert all(line.startswith("ok ") for line in sv) and len(sv) == 9
+    said = dict(line[3:].strip().split(": ", 1) for line in sv)
+    assert said["views_equal_replay"].endswith("händelser stämmer med sina rader i vyerna")
+    assert said["rollups_sum_children"] == "varje summarad är summan av sina underrader"
+    assert said["log_sealed"].split(" ", 1)[1].startswith("händelser förseglade")
+    en = ok("check", "--lang", "en").stdout
+    assert "events match their view rows" in en
+    doc = cli.json("check")
+    assert doc["ok"] is True
+    assert all(set(c) == {"name", "ok", "detail"} for c in doc["checks"])
+    assert {c["name"]: c["detail"] for c in doc["checks"]}["rollups_sum_children"] == (
+        "every roll-up equals the sum of its children")  # JSON: English, as before

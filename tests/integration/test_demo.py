@@ -444,3 +444,15 @@ def test_the_human_demo_at_80_and_100_columns_cuts_no_figure_or_header(demo, tmp
                 assert sv.figure(Decimal(row[column])) in tables_part, (row, column)
     for header in ("Budget", "Prognos", "Avvikelse", "t.o.m.", "Utfall"):
         assert header in tables_part
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+def test_a_suggested_command_is_continued_not_wrapped(width):
+    from prognos.cli.demo import shell_lines
+
+    command = ("prognos --store prognos-demo.db why bastjanster --year 2024 --from 2024-01 "
+               "--to 2024-05")
+    shown = shell_lines(command, width)
+    assert all(len(line) <= width for line in shown.splitlines())
+    assert " ".join(shown.replace(" \\\n", " ").split()) == command  # pastes as one command
+    assert (shown.count("\n") == 0) == (len(command) + 2 <= width)

@@ -47,7 +47,10 @@ def table(rows: list[PrintedRow], totals: list[PrintedTotal], *, id: str = "T",
     )
 
 
-def causes(result: Reconciliation) -> list[tuple[tuple[str, str, str], str, set[tuple[str, str, str]]]]:
+Cell = tuple[str, str, str]
+
+
+def causes(result: Reconciliation) -> list[tuple[Cell, str, set[Cell]]]:
     """Each cause as (its figure, its kind, the figures of its consequences and rules)."""
     doc = result.as_json()
     grouped = [f for c in doc["causes"] for f in c["findings"] + c["consequences"]]
