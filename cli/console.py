@@ -21,7 +21,7 @@ def console(stderr: bool = False) -> Any:
 
 
 @contextmanager
-def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr while a long command runs (none when stderr is not a
     terminal); yields the function that advances it."""
     from rich.progress import Progress

@@ -9,7 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from prognos.cli import demo, import_commands, ledger_commands, read_commands, reconcile_command
+from prognos.cli import (
+    chart_command, demo, export_command, import_commands, ledger_commands, read_commands,
+    reconcile_command,
+)
 from prognos.cli.app import new_app
 from prognos.cli.context import DEFAULT_STORE, Settings
 
@@ -59,6 +62,8 @@ app.command("import")(import_commands.import_file)
 app.command("source")(import_commands.source)
 app.command("demo")(demo.demo)
 app.command("reconcile")(reconcile_command.reconcile)
+app.command("export")(export_command.export)
+app.command("chart")(chart_command.chart)
 
 
 def main() -> None:

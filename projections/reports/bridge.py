@@ -74,39 +74,55 @@ def bridge(
 ) -> Bridge:
     """The steps from the forecast as of `from_month` to the one as of `to_month`, and
     (`with_notes`) the notes of the line and its subtree in those months, in one snapshot."""
-    rules.month_in_year(from_month, year, "--from")
+    rules.month_in_year(from_month, year, "--from")  # before the store is read
     rules.month_in_year(to_month, year, "--to")
     rules.months_in_order(from_month, to_month)
     with store.snapshot() as snap:
-        upto = snap.cutoff(known_at)
-        tree = lines(snap, upto)
-        below = subtree(tree, code)
-        if not below:
-            when = f" at {known_at.isoformat()}" if known_at else ""
-            raise UnknownLineError(f"unknown line {code!r}{when}")
-        parents = {line.parent for line in tree}
-        leaf_codes = {line.code for line in below if line.code not in parents}
-        # The opening state comes from the report's grouped queries; only the
-        # events between the two months are replayed, as integer öre.
-        budget: dict[str, int] = {}
-        revision: dict[str, int] = {}
-        # A few lines are sought in the index; a big roll-up is read in one range.
-        only = sorted(leaf_codes) if len(leaf_codes) <= FEW else None
-        for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
-            snap, year, from_month, upto, actuals=False, only=only
-        ).items():
-            if leaf in leaf_codes:
-                budget[leaf] = leaf_budget
-                if leaf_forecast is not None:
-                    revision[leaf] = leaf_forecast
-        opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
-        window = (year, from_month.index, to_month.index, upto)
-        groups = _changes(snap, window, leaf_codes, budget, revision, only)
-        steps = sorted(
-            (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
-        )
-        details = _details(snap, [position for _, position, _ in steps])
-        found = notes_of(snap, year, code, from_month, to_month, upto) if with_notes else []
+        return bridge_of(snap, code, year, from_month, to_month, known_at, with_notes)
+
+
+def bridge_of(
+    snap: Snapshot,
+    code: str,
+    year: int,
+    from_month: YearMonth,
+    to_month: YearMonth,
+    known_at: datetime | None = None,
+    with_notes: bool = False,
+) -> Bridge:
+    """The same, from a snapshot already open (a chart reads the months in the same one)."""
+    rules.month_in_year(from_month, year, "--from")
+    rules.month_in_year(to_month, year, "--to")
+    rules.months_in_order(from_month, to_month)
+    upto = snap.cutoff(known_at)
+    tree = lines(snap, upto)
+    below = subtree(tree, code)
+    if not below:
+        when = f" at {known_at.isoformat()}" if known_at else ""
+        raise UnknownLineError(f"unknown line {code!r}{when}")
+    parents = {line.parent for line in tree}
+    leaf_codes = {line.code for line in below if line.code not in parents}
+    # The opening state comes from the report's grouped queries; only the
+    # events between the two months are replayed, as integer öre.
+    budget: dict[str, int] = {}
+    revision: dict[str, int] = {}
+    # A few lines are sought in the index; a big roll-up is read in one range.
+    only = sorted(leaf_codes) if len(leaf_codes) <= FEW else None
+    for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
+        snap, year, from_month, upto, actuals=False, only=only
+    ).items():
+        if leaf in leaf_codes:
+            budget[leaf] = leaf_budget
+            if leaf_forecast is not None:
+                revision[leaf] = leaf_forecast
+    opening = sum(revision.get(c, budget.get(c, 0)) for c in leaf_codes)
+    window = (year, from_month.index, to_month.index, upto)
+    groups = _changes(snap, window, leaf_codes, budget, revision, only)
+    steps = sorted(
+        (month, first, delta) for (month, _), (delta, first) in groups.items() if delta
+    )
+    details = _details(snap, [position for _, position, _ in steps])
+    found = notes_of(snap, year, code, from_month, to_month, upto) if with_notes else []
 
     result = Bridge(code, year, known_at, from_month, to_month, from_ore(opening),
                     from_ore(opening), notes=found)

@@ -7,17 +7,18 @@ transfer's counterpart, a note's text), all read from the kind's declaration.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from prognos.domain.money import format_json
+from prognos.domain.state import NO_LIMIT
 from prognos.events import kinds
 from prognos.events.errors import DAMAGED, UnknownLineError, UnreadableEventError
 from prognos.projections.reports.rollup import lines
 from prognos.projections.reports.rollup import subtree
-from prognos.projections.reports.source import LedgerSource
+from prognos.projections.reports.source import LedgerSource, Snapshot
 
 CHUNK = 500  # entries completed from the log at a time
 # What every entry shows, before the kind's own fields.
@@ -41,15 +42,31 @@ def iter_history(
         codes = [line.code for line in subtree(lines(snap), code)]
         if not codes:
             raise UnknownLineError(f"unknown line {code!r}")
-        entries = snap.line_entries(codes, year)
-        while chunk := list(islice(entries, CHUNK)):
-            found = snap.details([entry[0] for entry in chunk])
-            for (position, kind, entry_year, reversed_by), (_, _, state) in zip(chunk, found):
-                try:
-                    shown = entry_json(position, kind, entry_year, reversed_by, state)
-                except DAMAGED as e:  # a field of the wrong shape in a damaged event row
-                    raise UnreadableEventError(position, e) from None
-                yield shown
+        yield from entries_of(snap, codes, year)
+
+
+def entries_of(
+    snap: Snapshot, codes: Sequence[str], year: int | None, upto: int = NO_LIMIT
+) -> Iterator[dict[str, Any]]:
+    """The entries of these lines, in recording order, up to position `upto` (an export
+    as known at a moment). With a cut-off, `reversed_by` is left out: the views know that
+    a booking was reversed, not whether by then."""
+    if not codes:
+        return  # a ledger with no lines yet (PostgreSQL refuses an empty IN list)
+    entries = snap.line_entries(codes, year)
+    while chunk := list(islice(entries, CHUNK)):
+        chunk = [entry for entry in chunk if entry[0] <= upto]
+        if not chunk:
+            return  # in position order: nothing later is wanted either
+        found = snap.details([entry[0] for entry in chunk])
+        for (position, kind, entry_year, reversed_by), (_, _, state) in zip(chunk, found):
+            if reversed_by is not None and upto != NO_LIMIT:
+                reversed_by = None  # whether it was reversed by then is not known here
+            try:
+                shown = entry_json(position, kind, entry_year, reversed_by, state)
+            except DAMAGED as e:  # a field of the wrong shape in a damaged event row
+                raise UnreadableEventError(position, e) from None
+            yield shown
 
 
 def entry_json(

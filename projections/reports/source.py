@@ -90,6 +90,11 @@ class Snapshot(Protocol):
         """The stored state of the events at these positions, in the order given."""
         ...
 
+    def head_seal(self, upto: int) -> tuple[int, str] | None:
+        """The last seal at or before position `upto`: (its position, its digest in hex);
+        None where there is none (nothing sealed yet, or a store that keeps no seals)."""
+        ...
+
 
 class AuditedSnapshot(Snapshot, Protocol):
     """A snapshot that can also be checked against its own log (`prognos check`)."""

@@ -52,3 +52,15 @@ def open_reader(location: str) -> BaseStore | SQLiteReader:
         return SQLiteReader(location)
     except OutdatedViews:
         return open_store(location, create=False)  # which rebuilds the views once
+
+
+def shown_location(location: str) -> str:
+    """The store as named to a person, in a file they may forward: a file's full path, or
+    a PostgreSQL URL without its password."""
+    from prognos.projections.store.dialect import is_postgres_url
+
+    if is_postgres_url(location):
+        from prognos.projections.store.postgres import parse_url, shown
+
+        return shown(parse_url(location))
+    return os.path.abspath(location)

@@ -231,6 +231,9 @@ class MemorySnapshot:
             if e[LINE] in wanted and (year is None or e[YEAR] == year):
                 yield e[POSITION], e[KIND], e[YEAR], self.store.reversed_by.get(e[EVENT_ID])
 
+    def head_seal(self, upto: int) -> tuple[int, str] | None:
+        return None  # nothing here outlives the process: there is nothing to seal
+
     def details(self, positions: Iterable[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
         for position in positions:
             at, kind, state = self.store.records[position - 1]

@@ -19,6 +19,7 @@ from prognos.events import kinds
 from prognos.events.kinds import Effect
 from prognos.projections.store import log
 from prognos.projections.store.dialect import ReadCursor, is_postgres
+from prognos.projections.store.seals import SEALS_TABLE
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
@@ -162,6 +163,19 @@ class ViewQueries:
         self.cursor.execute(*self._window("line, month, position, amount", names, year, after,
                                           through, upto, only, " ORDER BY line, month, position"))
         return self.cursor
+
+    def head_seal(self, upto: int) -> tuple[int, str] | None:
+        # A store no writer has opened since sealing came has no seals table yet.
+        if is_postgres(self.cursor):
+            there = self._rows(f"SELECT to_regclass('{SEALS_TABLE}') IS NOT NULL")[0][0]
+        else:
+            there = bool(self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                    f"AND name = '{SEALS_TABLE}'"))
+        if not there:
+            return None
+        found = self._rows(f"SELECT position, digest FROM {SEALS_TABLE} WHERE position <= ? "
+                           "ORDER BY position DESC LIMIT 1", (upto,))
+        return (int(found[0][0]), str(found[0][1])) if found else None
 
     def line_entries(
         self, codes: Sequence[str], year: int | None

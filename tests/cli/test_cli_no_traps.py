@@ -25,6 +25,8 @@ READS = [
     ("note", "list", *Y),
     ("source", "0" * 64),
     ("rebuild",),
+    ("export", *Y, "--as-of", "2024-05", "-o", "never-written.xlsx"),
+    ("chart", "it", *Y, "-o", "never-written.svg"),
 ]
 
 

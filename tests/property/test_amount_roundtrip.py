@@ -245,3 +245,17 @@ def test_report_json_amounts_are_what_format_json_writes(ore: int) -> None:
     from prognos.domain.money import format_json, from_ore
 
     assert kr(ore) == format_json(from_ore(ore))
+
+
+@settings(deadline=None)
+@given(amount=AMOUNTS, unit=st.sampled_from(UNITS), decimal=st.sampled_from([",", "."]))
+def test_a_csv_amount_is_the_exact_amount_in_its_unit(amount: Decimal, unit: str,
+                                                      decimal: str) -> None:
+    """What the CSV export writes (`-1236,8975` tkr): a number to Excel, and exactly the
+    amount: no thousands separator, an ASCII minus, the chosen decimal mark."""
+    from prognos.cli.files.delimited import plain
+
+    text = plain(amount, unit, decimal)
+    assert set(text) <= set("-0123456789" + decimal)
+    assert Decimal(text.replace(decimal, ".")) * SCALE[unit] == amount
+    assert parse_amount(text, unit) == amount  # type: ignore[arg-type]
