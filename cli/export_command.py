@@ -95,7 +95,8 @@ def _write(chosen: str, path: str, store: Any, the_year: int, as_of: Any, known_
             from prognos.cli.files.delimited import write_csv
 
             return write_csv(path, found.report, unit, t, delimiter, decimal)
-        from prognos.cli.files.xlsx import Made, write_xlsx
+        from prognos.cli.files.sheet import Made
+        from prognos.cli.files.xlsx import write_xlsx
 
         from prognos.domain.clock import format_instant
 

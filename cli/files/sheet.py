@@ -6,6 +6,8 @@ carriage return first) is never written as one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,6 +20,20 @@ FIGURES = ("budget", "forecast", "forecast_deviation", "budget_ytd", "actual_ytd
            "actual_deviation")
 HEADER_KEYS = ("report.budget", "report.forecast", "report.deviation", "report.budget_ytd",
                "report.actual_ytd", "report.deviation_ytd")
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a file was made from: its year, month and moment, the ledger, prognos's
+    version, when it was written, its unit."""
+
+    year: int
+    as_of: str
+    known_at: str | None
+    store: str
+    version: str
+    exported_at: datetime  # UTC
+    unit: str
 
 
 class SheetRow(NamedTuple):

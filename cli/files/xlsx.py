@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from prognos.cli.files.sheet import formula_like, headers, sheet_rows
+from prognos.cli.files.sheet import Made, formula_like, headers, sheet_rows
 
 if TYPE_CHECKING:
     from prognos.cli.texts import Texts
@@ -30,19 +29,6 @@ KRONOR = "#,##0.00"
 WHEN = "yyyy-mm-dd hh:mm:ss"
 # What XML 1.0 cannot hold (control characters but tab, newline, carriage return).
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-@dataclass(frozen=True)
-class Made:
-    """What an export was made from, for its last sheet."""
-
-    year: int
-    as_of: str
-    known_at: str | None
-    store: str
-    version: str
-    exported_at: datetime  # UTC
-    unit: str
 
 
 def write_xlsx(path: str, found: Export, made: Made, t: Texts,

@@ -11,6 +11,7 @@ forecast at its budget, so budget sets and transfers move the forecast too.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -147,10 +148,12 @@ def _changes(
     budget: dict[str, int],
     revision: dict[str, int],
     only: list[str] | None,
+    each: Callable[[str, int, int, int], None] | None = None,
 ) -> dict[tuple[int, str], list[int]]:
     """Each (month, command)'s net change of the leaves' forecasts, and its first changing
     position, replaying every leaf's events of the window (year, after, through, upto)
-    on top of each leaf's opening budget and revision."""
+    on top of each leaf's opening budget and revision. With `each`, every change is
+    handed to it instead, as (leaf, month, position, change), and nothing is grouped."""
     year, after, through, upto = window
     # A command's positions are contiguous and its recording time its own
     # (strictly later than the one before), so the time of the command
@@ -165,8 +168,11 @@ def _changes(
         budget_events.setdefault(line, []).append((month, position, kind, amount))
     groups: dict[tuple[int, str], list[int]] = {}  # (month, command) -> [delta, first]
 
-    def add(month: int, position: int, change: int) -> None:
+    def add(line: str, month: int, position: int, change: int) -> None:
         """Add a change of the forecast to its (month, command) group."""
+        if each is not None:
+            each(line, month, position, change)
+            return
         key = (month, stamps[bisect_left(lasts, position)])
         group = groups.get(key)
         if group is None:
@@ -192,7 +198,7 @@ def _changes(
                 bud = next_budget(bud, kinds.BY_KIND[kind].effect.replaces, amount)
             change = (bud if rev is None else rev) - before
             if change:
-                add(month, position, change)
+                add(line, month, position, change)
 
     # Revisions in the index's own order (line, month, position): no sort. A
     # line without budget events in the window (nearly all) is folded right
@@ -215,7 +221,7 @@ def _changes(
         elif wanted:
             change, before = amount - before, amount
             if change:
-                add(month, position, change)
+                add(line, month, position, change)
     if mixed:
         fold(current, revisions)  # type: ignore[arg-type]
     for line in list(budget_events):
@@ -230,3 +236,33 @@ def _details(snap: Snapshot, positions: list[int]) -> dict[int, tuple[Any, ...]]
                    state["recorded_at"], state.get("reason"))
         for position, kind, state in snap.details(positions)
     }
+
+
+def leaf_changes(
+    snap: Snapshot, year: int, from_month: YearMonth, to_month: YearMonth, upto: int,
+    leaf_codes: set[str],
+) -> tuple[dict[str, int], list[tuple[str, int, int, int, int]]]:
+    """Every leaf's forecast as of `from_month` (öre), and every change of it up to
+    `to_month` as (leaf, month, command, position, change in öre): what the bridge of any
+    line is made of. A line's steps are its leaves' changes grouped by (month, command),
+    each shown by its first position, as `bridge` groups them; an HTML report groups them
+    for each line on demand."""
+    budget: dict[str, int] = {}
+    revision: dict[str, int] = {}
+    for leaf, (leaf_budget, leaf_forecast, _) in leaf_figures(
+        snap, year, from_month, upto, actuals=False
+    ).items():
+        if leaf in leaf_codes:
+            budget[leaf] = leaf_budget
+            if leaf_forecast is not None:
+                revision[leaf] = leaf_forecast
+    opening = {leaf: revision.get(leaf, budget.get(leaf, 0)) for leaf in leaf_codes}
+    lasts = [position for position, _ in snap.command_ends(upto)]
+    found: list[tuple[str, int, int, int, int]] = []
+
+    def each(line: str, month: int, position: int, change: int) -> None:
+        found.append((line, month, bisect_left(lasts, position), position, change))
+
+    window = (year, from_month.index, to_month.index, upto)
+    _changes(snap, window, leaf_codes, dict(budget), dict(revision), None, each)
+    return opening, found

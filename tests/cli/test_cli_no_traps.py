@@ -27,6 +27,7 @@ READS = [
     ("rebuild",),
     ("export", *Y, "--as-of", "2024-05", "-o", "never-written.xlsx"),
     ("chart", "it", *Y, "-o", "never-written.svg"),
+    ("html", *Y, "--as-of", "2024-05", "-o", "never-written.html"),
 ]
 
 

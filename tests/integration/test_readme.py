@@ -35,6 +35,8 @@ def root(tmp_path: Path) -> Path:
     """A folder laid out like the repository root, for the README's relative paths."""
     shutil.copytree(ROOT / "cli" / "seed", tmp_path / "cli" / "seed")
     shutil.copytree(ROOT / "docs" / "examples", tmp_path / "docs" / "examples")
+    (tmp_path / "docs" / "images").mkdir()
+    shutil.copy(ROOT / "docs" / "screenshot.py", tmp_path / "docs")
     return tmp_path
 
 
@@ -53,7 +55,8 @@ def commands(block: str) -> list[str]:
 
 def test_every_shell_block_of_the_readme_is_run_here() -> None:
     run_here = [_block(h) for h in ("Quickstart", "Walkthrough", "Importing files",
-                                    "Auditing a published report", "PostgreSQL", "Tests")]
+                                    "Auditing a published report", "Sharing the report",
+                                    "PostgreSQL", "Tests")]
     assert sorted(run_here) == sorted(BLOCKS), "a new README block needs its test here"
 
 
@@ -85,6 +88,20 @@ def test_the_reconcile_examples_find_the_published_discrepancies(root: Path) -> 
         # The seed report's typo in Summa bastjänster's forecast, as its cause.
         assert "Summa bastjänster, prognos" in done.stdout
         assert "(skillnad −2 999 kr). Trolig orsak" in " ".join(done.stdout.split())
+
+
+def test_the_pictures_are_made_by_the_commands_shown(root: Path) -> None:
+    block = _block("Sharing the report")
+    done = bash("set -e\n" + block, root)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    shown = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+)\)",
+                       README.split("\n## Sharing the report\n", 1)[1].split("\n## ", 1)[0])
+    assert len(shown) == 3
+    for picture in shown:  # each picture the README shows is made here, and committed
+        assert (root / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert (ROOT / picture).exists(), picture
+    assert (root / "prognos-demo.html").stat().st_size > 100_000
+    assert (root / "prognos-demo.xlsx").exists()
 
 
 @pytest.mark.postgres_only
