@@ -244,13 +244,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "html.amount": ("Belopp, kr", "Amount, kr"),
     "html.ref": ("Ref.", "Ref"),
     "html.reason": ("Orsak / text", "Reason / text"),
-    "html.event_id": ("Händelse-id", "Event id"),
     "html.before": ("Före", "Before"),
     "html.delta": ("Förändring", "Change"),
     "html.after": ("Efter", "After"),
-    "html.show": ("Visa", "Show"),
-    "html.hide": ("Dölj", "Hide"),
-    "html.shown_of": ("visas av", "shown of"),
     "htmled": ("skrev rapporten till {path} ({lines} rader)",
                "wrote the report to {path} ({lines} lines)"),
     # the write commands, and the rest

@@ -21,7 +21,6 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from prognos.cli.files.page_assets import SCRIPT, STYLE
-from prognos.cli.texts import CATALOGUE
 
 if TYPE_CHECKING:
     from prognos.cli.files.sheet import Made
@@ -39,8 +38,7 @@ SCRIPT_TEXTS = ("html.bridge", "html.history", "html.notes", "html.no_history",
                 "html.no_steps", "html.no_notes", "html.show_all", "html.change_total",
                 "html.opening", "html.closing", "html.position", "html.recorded_at",
                 "html.user", "html.kind", "html.line", "html.month", "html.amount",
-                "html.ref", "html.reason", "html.event_id", "html.before", "html.delta",
-                "html.after", "html.show", "html.hide", "html.shown_of")
+                "html.ref", "html.reason", "html.before", "html.delta", "html.after")
 SHOWN_FIRST = 300  # history rows a panel shows before "show all"
 
 
@@ -122,13 +120,17 @@ def _tree(out: IO[str], rep: Any, unit: str, t: Texts) -> int:
 
 
 def _cells(row: Any, unit: str, t: Texts) -> str:
+    """The six figures; each says its column to a screen reader (the header row is drawn
+    for the eye only)."""
     has_actual = getattr(row, "has_actual", True)
     shown = []
-    for key in FIGURES:
+    for key, header in zip(FIGURES, HEADERS):
+        said = f'<span class="sr">{html.escape(t(header))}: </span>'
         if key.startswith("actual") and not has_actual:
-            shown.append('<span class="n"></span>')  # no data is not zero
+            shown.append(f'<span class="n">{said}</span>')  # no data is not zero
         else:
-            shown.append(f'<span class="n">{t.amount(getattr(row, key), unit)}</span>')  # type: ignore[arg-type]
+            figure = t.amount(getattr(row, key), unit)  # type: ignore[arg-type]
+            shown.append(f'<span class="n">{said}{figure}</span>')
     return "".join(shown)
 
 
@@ -266,6 +268,3 @@ def _kinds() -> list[str]:
     from prognos.cli.texts import KIND_NAMES
 
     return list(KIND_NAMES)
-
-
-assert all(key in CATALOGUE for key in SCRIPT_TEXTS)

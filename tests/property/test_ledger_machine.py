@@ -30,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from prognos.domain.application import Ledger
 from prognos.domain.clock import format_instant
+from prognos.domain.money import to_ore
 from prognos.events.errors import RefusedError, UnknownLineError
 from prognos.events.period import YearMonth
 from prognos.projections.reports.check import run_checks
@@ -739,6 +740,40 @@ class LedgerMachine(RuleBasedStateMachine):
             fact = by_id[UUID(s.event_id)]
             expected = ("anna", format_instant(fact.at), fact.reason)
             assert (s.user, s.recorded_at, s.reason) == expected
+        # The HTML report groups every line's bridge in the page from its leaves' changes:
+        # grouped the page's way, they are this bridge, step by step.
+        assert grouped_bridge(self.store, code, year, start, end, known_at) == (
+            to_ore(result.from_forecast),
+            [(s.month.index, to_ore(s.delta), s.event_id) for s in result.steps])
+
+
+def grouped_bridge(store: Any, code: str, year: int, start: YearMonth, end: YearMonth,
+                   known_at: Any) -> tuple[int, list[tuple[int, int, str]]]:
+    """A line's bridge as the HTML report's script groups it from `leaf_changes`: the
+    subtree's leaves' openings summed, their changes grouped by (month, command), each
+    shown by its first position, zero steps left out, in (month, position) order."""
+    from prognos.projections.reports.bridge import leaf_changes
+    from prognos.projections.reports.rollup import lines, subtree
+
+    with store.snapshot() as snap:
+        upto = snap.cutoff(known_at)
+        tree = lines(snap, upto)
+        parents = {line.parent for line in tree}
+        leaves = {line.code for line in tree if line.code not in parents}
+        opening, changes = leaf_changes(snap, year, start, end, upto, leaves)
+        below = {line.code for line in subtree(tree, code)} & leaves
+        groups: dict[tuple[int, int], list[int]] = {}
+        for leaf, month, command, position, change in changes:
+            if leaf in below:
+                group = groups.setdefault((month, command), [0, position])
+                group[0] += change
+                group[1] = min(group[1], position)
+        steps = sorted((month, first, delta) for (month, _), (delta, first) in groups.items()
+                       if delta)
+        ids = {position: state["event_id"]
+               for position, _, state in snap.details([first for _, first, _ in steps])}
+    return (sum(opening[leaf] for leaf in below),
+            [(month, delta, ids[first]) for month, first, delta in steps])
 
 
 LedgerMachine.TestCase.settings = settings(

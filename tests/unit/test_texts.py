@@ -3,6 +3,7 @@ every effect named, and amounts in each language's notation."""
 
 from __future__ import annotations
 
+import re
 import string
 from decimal import Decimal
 
@@ -44,3 +45,12 @@ def test_swedish_amounts_have_spaces_a_decimal_comma_and_a_real_minus() -> None:
 
 def test_anything_but_english_is_swedish() -> None:
     assert texts("sv").swedish and texts("SV").swedish and not texts("en").swedish
+
+
+def test_every_word_the_html_reports_script_says_is_in_both_languages() -> None:
+    from prognos.cli.files.page import SCRIPT_TEXTS
+    from prognos.cli.files.page_assets import SCRIPT
+
+    assert all(key in CATALOGUE for key in SCRIPT_TEXTS)
+    used = {f"html.{name}" for name in re.findall(r"\bT\.(\w+)", SCRIPT)}
+    assert used == set(SCRIPT_TEXTS)  # the script says no other, and each it is given
