@@ -57,12 +57,13 @@ def _closed_with(ctx: typer.Context, store: Closable) -> Closable:
     return store
 
 
-def open_ledger(ctx: typer.Context) -> Ledger:
+def open_ledger(ctx: typer.Context, store: BaseStore | None = None) -> Ledger:
+    """The ledger's commands on the store named by --store (or on `store`, opened already)."""
     from prognos.domain.application import Ledger
     from prognos.domain.identity import login_name
 
     user = settings(ctx).user or login_name("unknown")  # --user, or PROGNOS_USER through typer
-    return Ledger(open_store(ctx), user)
+    return Ledger(open_store(ctx) if store is None else store, user)
 
 
 def print_json(document: Any) -> None:
@@ -72,28 +73,36 @@ def print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def print_recorded(events: list[Any], as_json: bool, lang: str = "sv") -> None:
-    """What every write command prints: the events it recorded."""
+def print_recorded(
+    events: list[Any], as_json: bool, lang: str = "sv", head: tuple[int, str] | None = None
+) -> None:
+    """What every write command prints: the events it recorded (and, after a month's close,
+    the head it leaves, for the auditor to keep)."""
     from prognos.domain.clock import format_instant
 
+    shown = None if head is None else f"{head[1]}@{head[0]}"
     if as_json:
-        print_json(
-            {
-                "events": [
-                    {
-                        "event_id": str(e.event_id),
-                        "position": e.position,
-                        "recorded_at": format_instant(e.recorded_at),
-                        "line": e.line,
-                        "kind": e.kind,
-                    }
-                    for e in events
-                ]
-            }
-        )
+        document: dict[str, Any] = {
+            "events": [
+                {
+                    "event_id": str(e.event_id),
+                    "position": e.position,
+                    "recorded_at": format_instant(e.recorded_at),
+                    "line": e.line,
+                    "kind": e.kind,
+                }
+                for e in events
+            ]
+        }
+        if shown is not None:
+            document["head"] = shown
+        print_json(document)
         return
     from prognos.cli.render import recorded_lines
     from prognos.cli.texts import texts
 
-    for line in recorded_lines(events, texts(lang)):
+    t = texts(lang)
+    for line in recorded_lines(events, t):
         typer.echo(line)
+    if shown is not None:
+        typer.echo(t("check.head", head=shown))

@@ -46,6 +46,13 @@ def import_file(
     ] = False,
     parent: Annotated[Optional[str], typer.Option("--parent", help="Parent of new lines.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (recorded).")] = None,
+    skip_booked: Annotated[bool, typer.Option(
+        "--skip-booked", help="Book only the rows an earlier file has not booked; list the rest.",
+    )] = False,
+    allow_duplicates: Annotated[bool, typer.Option(
+        "--allow-duplicates", help="Book rows an earlier file booked (same line, month, amount "
+        "and reference) again.",
+    )] = False,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
@@ -53,11 +60,16 @@ def import_file(
     from prognos.cli.console import progress_bar
     from prognos.cli.render import import_json, import_text
     from prognos.domain.importing.options import ImportRequest, plan_import
+    from prognos.events.errors import InvalidInputError
+
+    if skip_booked and allow_duplicates:
+        raise InvalidInputError("give --skip-booked or --allow-duplicates, not both")
 
     plan = plan_import(ImportRequest(
         tuple(args), kind, year_, as_of, period, effective, None if unit is None else unit.value,
         delimiter, sheet, line_col, amount_col, name_col, parent_col, month_col, ref_col,
         mapping, create_lines, parent, reason,
+        duplicates="allow" if allow_duplicates else "skip" if skip_booked else "refuse",
     ))
     t = texts(lang)
     ledger = open_ledger(ctx)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli.app import sub_app
-from prognos.cli.context import open_ledger, print_recorded
+from prognos.cli.context import open_ledger, open_store, print_recorded
 from prognos.cli.options import Json, Lang, LangChoice, Reason, Year, amount, month, year
 
 line_app = sub_app("Add lines to the tree of services and projects.")
@@ -137,8 +137,11 @@ def period_close(
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
-    """Close a month and every month before it."""
-    print_recorded(open_ledger(ctx).close_period(month(through)), as_json, lang)
+    """Close a month and every month before it; print the head it leaves (keep it: `check
+    --expect-head` shows later that nothing before it changed)."""
+    store = open_store(ctx)
+    events = open_ledger(ctx, store).close_period(month(through))
+    print_recorded(events, as_json, lang, head=store.head())
 
 
 @note_app.command("add")

@@ -143,20 +143,63 @@ def note_list(
     _console().print(notes_table(found, title, t))
 
 
-def check(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:
-    """Verify the store: views equal a fresh replay, totals reconcile, links hold."""
-    from prognos.projections.reports.check import run_checks
+def check(
+    ctx: typer.Context,
+    expect_head: Annotated[Optional[str], typer.Option(
+        "--expect-head", metavar="SEAL@POSITION",
+        help="A head kept earlier (as check prints it): fail unless the log still extends it.",
+    )] = None,
+    head_only: Annotated[bool, typer.Option(
+        "--head-only", help="Print the head (SEAL@POSITION) without the other checks.",
+    )] = False,
+    as_json: Json = False,
+    lang: Lang = LangChoice.sv,
+) -> None:
+    """Verify the store: views equal a fresh replay, totals reconcile, links hold, the
+    log obeys its rules and its seals."""
+    from prognos.projections.reports.check import kept_head, run_checks
 
-    checks = run_checks(open_store(ctx, catch_up=False, create=False))  # views as they are
+    kept = None if expect_head is None else head_option(expect_head)
+    store = open_store(ctx, catch_up=False, create=False)  # views as they are
+    checks = [] if head_only else run_checks(store)
+    if kept is not None:
+        checks.append(kept_head(store, *kept))
+    head = store.head()
+    shown = None if head is None else f"{head[1]}@{head[0]}"
     ok = all(c.ok for c in checks)
     if as_json:
-        print_json({"ok": ok, "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
-                                         for c in checks]})
+        document: dict[str, object] = {"ok": ok, "head": shown}
+        if not head_only:
+            document["checks"] = [{"name": c.name, "ok": c.ok, "detail": c.detail}
+                                  for c in checks if c.name != "expected_head"]
+        if kept is not None:
+            found = checks[-1]
+            document["expected_head"] = {"head": f"{kept[0]}@{kept[1]}", **dict(found.values),
+                                         "ok": found.ok, "detail": found.detail}
+        print_json(document)
     else:
         t = texts(lang)
         for c in checks:
             typer.echo(f"{t('check.ok') if c.ok else t('check.fail')} {c.name}: {t.check(c)}")
+        if head_only and not checks:
+            typer.echo(shown or t("check.no_head"))
+        else:
+            typer.echo(t("check.head", head=shown or t("check.no_head")))
     raise typer.Exit(0 if ok else 1)
+
+
+def head_option(text: str) -> tuple[str, int]:
+    """--expect-head SEAL@POSITION: 64 hexadecimal digits, @, a position (usage error else)."""
+    import re
+
+    from prognos.events.errors import InvalidInputError
+
+    found = re.fullmatch(r"\s*([0-9a-fA-F]{64})@#?([0-9]{1,18})\s*", text)
+    if found is None:
+        raise InvalidInputError(
+            f"--expect-head must be SEAL@POSITION as check prints it (64 hexadecimal digits, "
+            f"@, a position), not {text!r}")
+    return found.group(1).lower(), int(found.group(2))
 
 
 def rebuild(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:

@@ -150,6 +150,12 @@ def import_json(result: Any) -> dict[str, Any]:
         "first_position": result.first_position,
         "last_position": result.last_position,
         "already_imported": result.already_imported,
+        "skipped_booked": [
+            {"row": r.row, "line": r.line, "month": str(r.month), "amount": format_json(r.amount),
+             "ref": r.ref, "booked_in": {"file": r.earlier.file, "sha256": r.earlier.sha256,
+                                         "row": r.earlier.row, "position": r.earlier.position}}
+            for r in getattr(result, "skipped_booked", ())
+        ],
     }
 
 
@@ -160,6 +166,14 @@ def import_text(name: str, result: Any, t: Texts) -> str:
              first=result.first_position, last=result.last_position, sha256=result.sha256)
     if result.skipped:
         said += "\n" + t("imported.skipped", skipped=result.skipped)
+    skipped = getattr(result, "skipped_booked", ())
+    if skipped:
+        said += "\n" + t("imported.skipped_booked", rows=len(skipped))
+        for r in skipped:
+            said += "\n  " + t("imported.skipped_row", row=r.row, line=r.line, month=r.month,
+                               amount=t.amount(r.amount, "kr"), ref=r.ref or "–",
+                               file=r.earlier.file, earlier=r.earlier.row,
+                               position=r.earlier.position)
     return said
 
 

@@ -176,7 +176,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "export.known_at": ("Liggaren så som den var känd", "The ledger as known at"),
     "export.known_now": ("när exporten gjordes", "the time of export"),
     "export.store": ("Liggare", "Ledger"),
-    "export.head_seal": ("Huvudsigill", "Head seal"),
+    "export.head_seal": ("Huvud (sigill@position)", "Head (seal@position)"),
     "export.head_position": ("Huvudsigillets position", "Head seal's position"),
     "export.no_seal": ("inget sigill", "no seal"),
     "export.version": ("prognos-version", "prognos version"),
@@ -262,6 +262,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                  "(sha256 {sha256})"),
     "imported.already": ("{name} (sha256 {sha256}) är redan importerad: inget tillagt",
                          "{name} (sha256 {sha256}) was already imported: nothing added"),
+    "imported.skipped_booked": ("{rows} rader hoppades över: de bokför det som redan är bokfört",
+                                "{rows} rows skipped: they book what is already booked"),
+    "imported.skipped_row": ("rad {row}: {line} {month} {amount} ref {ref}, som rad {earlier} i "
+                             "{file} (#{position})",
+                             "row {row}: {line} {month} {amount} ref {ref}, as row {earlier} of "
+                             "{file} (#{position})"),
     "imported.skipped": ("{skipped} rader med beloppet noll bokförde inget",
                          "{skipped} rows with a zero amount booked nothing"),
     "importing": ("importerar {name}", "importing {name}"),
@@ -276,6 +282,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check.times_ok": ("registreringstiden minskar aldrig; en tid per kommando, satt när det "
                        "är klart", "recorded-at never decreases; one time per command, marked "
                        "at its end"),
+    "check.rules_ok": ("alla {events} händelser följer reglerna i loggens ordning",
+                       "all {events} events obey the ledger's rules in log order"),
     "check.reports_ok": ("{years} år, 12 månader vart och ett, lika med en ny uppspelning",
                          "{years} year(s), 12 months each"),
     "check.rollups_ok": ("varje summarad är summan av sina underrader",
@@ -302,6 +310,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "the events at positions {first}-{last} differ from their seal: changed, "
                       "added or removed after they were recorded"),
     "check.fail": ("FEL", "FAIL"),
+    "check.head": ("huvud (sigill@position): {head}", "head (seal@position): {head}"),
+    "check.no_head": ("inget sigill än", "no seal yet"),
+    "check.head_same": ("loggen slutar i det sparade huvudet på position {position}",
+                        "the log ends at the kept head at position {position}"),
+    "check.head_grown": ("loggen bygger vidare på det sparade huvudet på position {position} "
+                         "(och har vuxit till position {last})",
+                         "the log extends the kept head at position {position} (and has grown "
+                         "to position {last})"),
+    "check.head_differs": ("loggen bygger inte vidare på det sparade huvudet: händelserna till "
+                           "och med position {position} har skrivits om",
+                           "the log no longer extends the kept head: the events up to position "
+                           "{position} were rewritten"),
+    "check.head_truncated": ("loggen bygger inte vidare på det sparade huvudet: den slutar på "
+                             "position {last}, före huvudets position {position}",
+                             "the log no longer extends the kept head: it ends at position "
+                             "{last}, before the head's position {position}"),
 }
 
 # What a person calls each kind of event (`tests/unit/test_texts.py`: every kind has both).

@@ -4,7 +4,8 @@
   decides against a unit of work (`state`) and records in one transaction.
 - `rules`: every rule, each raising a specific error before anything is recorded.
 - `state`: what a command decides on (`UnitOfWork`, `LineState`) and the one fold of
-  it from events (`DecisionState`).
+  it from events (`DecisionState`); `log_rules`: the same rules replayed over the log
+  itself, for `check`.
 - `money`, `clock`, `ids`, `identity`: exact amounts and their notations, recording
   time, event ids, who records.
 - `importing/`: a file in (options, rows, the decider); `tables`: reading CSV and xlsx.

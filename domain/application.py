@@ -248,6 +248,7 @@ class Ledger:
             return ImportResult(
                 source.sha256, source.rows, count, first, first + count - 1,
                 already_imported=False, skipped=decider.skipped,
+                skipped_booked=tuple(decider.skipped_booked),
             )
 
     def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:

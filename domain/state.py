@@ -52,6 +52,19 @@ class BookingState:
     reversed_by: UUID | None
 
 
+class Booked(NamedTuple):
+    """An actual booking read from a file and not reversed, as an import compares its rows
+    with it: the same line, month, amount and reference is the same booking."""
+
+    line: str
+    ore: int
+    ref: str | None
+    position: int
+    file: str  # the name it was imported under
+    sha256: str
+    row: int
+
+
 # An event in its stored form, as the write path takes it: (position, kind, line, state).
 Record = tuple[int, str, "str | None", dict[str, Any]]
 
@@ -78,6 +91,18 @@ class Check(NamedTuple):
     values: tuple[tuple[str, object], ...] = ()
 
 
+class Kept(NamedTuple):
+    """How the log as it stands relates to a head kept earlier (`check --expect-head`)."""
+
+    status: str  # "same", "grown" (both still extend it), "differs" or "truncated"
+    position: int  # the kept head's
+    last: int  # the log's last position now
+
+    @property
+    def extends(self) -> bool:
+        return self.status in ("same", "grown")
+
+
 class UnitOfWork(Protocol):
     """The ledger as a command sees it inside one write transaction."""
 
@@ -96,6 +121,10 @@ class UnitOfWork(Protocol):
         ...
 
     def last_recorded_at(self) -> datetime | None: ...
+
+    def booked(self, month: YearMonth) -> list[Booked]:
+        """The month's actual bookings that came from a file and are not reversed."""
+        ...
 
     def max_position(self) -> int: ...
 

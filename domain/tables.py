@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
-from prognos.events.errors import InvalidInputError
+from prognos.events.errors import InvalidInputError, RefusedError
 
 DELIMITERS = (";", "\t", ",")
 EXCEL_DIGITS = 15  # the most significant digits Excel shows of a number
@@ -197,7 +197,7 @@ def _cell_text(value: object) -> str:
 def _table(name: str, rows: list[Row]) -> Table:
     rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
     if not rows:
-        raise InvalidInputError(f"{name}: no header row")
+        raise RefusedError(f"{name}: the sheet is empty: nothing is imported")
     (_, header), *body = rows
     header = _header(header)
     for row in body:

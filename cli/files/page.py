@@ -184,7 +184,7 @@ def _made(out: IO[str], made: Made, found: Audit, t: Texts) -> None:
         ("export.as_of", made.as_of),
         ("export.known_at", made.known_at or t("export.known_now")),
         ("export.store", made.store),
-        ("export.head_seal", f"{seal[1]} (#{seal[0]})" if seal else t("export.no_seal")),
+        ("export.head_seal", f"{seal[1]}@{seal[0]}" if seal else t("export.no_seal")),
         ("export.version", made.version),
         ("html.made_at", made.exported_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
     ]

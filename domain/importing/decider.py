@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from prognos.domain import rules
 from prognos.domain.ids import new_event_ids
 from prognos.domain.importing.rows import ImportRow, ImportSpec, Kind, row_error
-from prognos.domain.state import DecisionState, LineState, Record, UnitOfWork
+from prognos.domain.money import to_ore
+from prognos.domain.state import Booked, DecisionState, LineState, Record, UnitOfWork
 from prognos.events import kinds
-from prognos.events.errors import ClosedPeriodError, LedgerError, MonthOutsideYearError
+from prognos.events.errors import (
+    ClosedPeriodError, LedgerError, MonthOutsideYearError, RefusedError,
+)
 from prognos.events.period import YearMonth
 
 
@@ -38,6 +42,18 @@ class ImportResult:
     last_position: int | None
     already_imported: bool
     skipped: int = 0
+    skipped_booked: tuple[SkippedRow, ...] = ()  # rows left out by --skip-booked
+
+
+class SkippedRow(NamedTuple):
+    """A row of the file that books what a row of an earlier file booked."""
+
+    row: int
+    line: str
+    month: YearMonth
+    amount: Decimal
+    ref: str | None
+    earlier: Booked
 
 
 CHUNK = 20_000  # events written at a time, so what a file adds to memory stays bounded
@@ -71,8 +87,13 @@ class ImportDecider:
         self.spec = spec
         self.source = source
         self.common = common  # command_id, recorded_at, user, reason as stored
+        self.uow = uow
         self.ledger = DecisionState(uow.lines().values(), uow.closed_through())
         self.skipped = 0
+        self.skipped_booked: list[SkippedRow] = []
+        # The earlier files' bookings of each month the file books into, read when the
+        # month is first met: (line, öre, ref) -> those bookings, each matched once.
+        self._booked: dict[YearMonth, dict[tuple[str, int, str | None], list[Booked]]] = {}
         self.drafts: list[Record] = []  # numbered, with ids: the next chunk to write
         self._month_texts: dict[YearMonth, str] = {}
         self._position = 0
@@ -137,9 +158,12 @@ class ImportDecider:
             line = self._create(row)
         rules.require_leaf(line)
         rules.require_open(row.month, self.ledger.closed, self._month_word)
-        if cls.effect.figure is kinds.Figure.ACTUAL and rules.books_nothing(row.amount):
-            self.skipped += 1  # nothing happened: no booking
-            return
+        if cls.effect.figure is kinds.Figure.ACTUAL:
+            if rules.books_nothing(row.amount):
+                self.skipped += 1  # nothing happened: no booking
+                return
+            if self.spec.duplicates != "allow" and self._booked_before(row):
+                return
         month = self._month_texts.get(row.month)
         if month is None:
             month = self._month_texts[row.month] = str(row.month)
@@ -154,6 +178,29 @@ class ImportDecider:
         self._add(cls.kind, row.code, state)
         if not line.has_amounts:
             self.ledger.has_amount(row.code)
+
+    def _booked_before(self, row: ImportRow) -> bool:
+        """Whether the row books what a row of an earlier file booked (the same line, month,
+        amount and reference): refused, or with --skip-booked left out and listed."""
+        assert row.month is not None and row.amount is not None
+        month = self._booked.get(row.month)
+        if month is None:
+            month = self._booked[row.month] = {}
+            for booked in self.uow.booked(row.month):
+                month.setdefault((booked.line, booked.ore, booked.ref), []).append(booked)
+        matches = month.get((row.code, to_ore(row.amount), row.ref))
+        if not matches:
+            return False
+        earlier = matches.pop(0)
+        if self.spec.duplicates != "skip":
+            raise RefusedError(
+                f"books what is already booked: line {row.code}, {row.month}, {row.amount} kr"
+                f"{'' if row.ref is None else f', reference {row.ref}'}, as row {earlier.row} of "
+                f"{earlier.file} (sha256 {earlier.sha256}) did; give --skip-booked to book only "
+                "the rows not booked before, or --allow-duplicates")
+        self.skipped_booked.append(
+            SkippedRow(row.row, row.code, row.month, row.amount, row.ref, earlier))
+        return True
 
     def _create(self, row: ImportRow) -> LineState:
         tree = self._kind is None

@@ -22,7 +22,7 @@ from prognos.domain.importing.rows import (
 )
 from prognos.domain.money import UNIT_SCALE, Unit
 from prognos.domain.tables import Table, read_table
-from prognos.events.errors import InvalidInputError
+from prognos.events.errors import InvalidInputError, RefusedError
 from prognos.events.period import YearMonth, parse_year
 
 # What a mapping file may hold: the options by name, and a `columns` table by role.
@@ -58,6 +58,7 @@ class ImportRequest:
     create_lines: bool = False
     parent: str | None = None
     reason: str | None = None
+    duplicates: str = "refuse"
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,14 @@ def plan_import(request: ImportRequest) -> ImportPlan:
         create_lines=request.create_lines or bool(mapped.get("create_lines")),
         parent=given("parent"),
         reason=given("reason"),
+        duplicates=request.duplicates,  # type: ignore[arg-type]
     )
-    return ImportPlan(spec, read_table(data, name, given("delimiter"), given("sheet")), name, data)
+    if not data.lstrip(b"\xef\xbb\xbf").strip():
+        raise RefusedError(f"{name}: the file is empty: nothing is imported")
+    table = read_table(data, name, given("delimiter"), given("sheet"))
+    if not len(table.rows):
+        raise RefusedError(f"{name}: no rows, only a header: nothing is imported")
+    return ImportPlan(spec, table, name, data)
 
 
 def _kind_and_file(request: ImportRequest, mapped: dict[str, Any]) -> tuple[Any, Path]:

@@ -6,8 +6,10 @@ the whole file with an error that names the file, the row and the column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
@@ -72,6 +74,9 @@ class ImportSpec:
     create_lines: bool = False
     parent: str | None = None
     reason: str | None = None
+    # Rows booking what an earlier file booked: refused, left out (--skip-booked), or
+    # booked again (--allow-duplicates).
+    duplicates: Literal["refuse", "skip", "allow"] = "refuse"
 
 
 class ImportRow(NamedTuple):  # a tuple: a file can have a million of them
@@ -203,9 +208,7 @@ def _rows(
             month = months.get(raw_month)
             if month is None:
                 try:
-                    if len(raw_month) > 7 and raw_month[7] != "-":
-                        raise InvalidInputError(f"not a month (want YYYY-MM): {raw_month!r}")
-                    month = YearMonth.parse(raw_month[:7])
+                    month = month_of_cell(raw_month)
                     if spec.year is not None:
                         rules.month_in_year(month, spec.year, "month")
                 except LedgerError as e:
@@ -215,3 +218,20 @@ def _rows(
             raise row_error(table.name, number, None, InvalidInputError(f"no month: give {option}"))
         ref = None if i_ref is None else (cells[i_ref].strip() or None)
         yield ImportRow(number, code, amount, month, name, parent, ref)
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def month_of_cell(text: str) -> YearMonth:
+    """A month column's cell: a month (2024-02) or a real date (2024-02-15, booked into its
+    month), nothing else: 2024-02-30 and 2024-02-xx are not dates."""
+    if len(text) == 7:
+        return YearMonth.parse(text)
+    if _DATE.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInputError(f"not a real date: {text!r}") from None
+        return YearMonth(day.year, day.month)
+    raise InvalidInputError(f"not a month or a date (want YYYY-MM or YYYY-MM-DD): {text!r}")

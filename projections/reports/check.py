@@ -2,9 +2,10 @@
 
 Each check re-derives something from the log and compares it with what the store
 holds. The store checks itself (its views, the tables the rules decide on, the marks
-where commands end, its seals: `AuditedSnapshot.integrity`); here the reports read from the
-views are compared with a replay of the log and checked to add up, and the log's
-transfers and reversals with what they must be. The log is read once per year (once
+where commands end, its seals: `AuditedSnapshot.integrity`); here the log is replayed
+through the ledger's own rules (`domain.log_rules`), the reports read from the views are
+compared with a replay of the log and checked to add up, and the log's transfers and
+reversals with what they must be. The log is read once per year (once
 at least), every check fed from the same pass.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from prognos.domain.log_rules import NAME as LOG_RULES
+from prognos.domain.log_rules import LogRules
 from prognos.domain.state import Check
 from prognos.events.errors import UnreadableEventError
 from prognos.events.period import YearMonth
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
 
 # The checks here that replay the log, in the order they are reported.
-REPLAYED = ("reports_equal_replay", "rollups_sum_children")
+REPLAYED = (LOG_RULES, "reports_equal_replay", "rollups_sum_children")
 
 
 def run_checks(store: AuditedSource) -> list[Check]:
@@ -34,12 +37,13 @@ def run_checks(store: AuditedSource) -> list[Check]:
         years = snap.years()
         integrity = snap.integrity()
         first = integrity.before()
-        log = _fed(snap.events(), integrity.see)
+        log_rules = LogRules()
+        log = _fed(snap.events(), integrity.see, log_rules.see)
         try:
             reports = _reports_hold(snap, years, log)
             for _ in log:  # no year to replay: the checks still see every event
                 pass
-            from_log = [*integrity.after(), *reports]
+            from_log = [*integrity.after(), log_rules.result(), *reports]
         except UnreadableEventError as e:
             from_log = [*integrity.unreadable(e),
                         *(Check(name, False, f"not checked: {e}") for name in REPLAYED)]
@@ -58,9 +62,12 @@ def run_checks(store: AuditedSource) -> list[Check]:
         ]
 
 
-def _fed(events: Iterator[LedgerEvent], see: Callable[[LedgerEvent], None]) -> Iterator[LedgerEvent]:
+def _fed(
+    events: Iterator[LedgerEvent], *sees: Callable[[LedgerEvent], None]
+) -> Iterator[LedgerEvent]:
     for event in events:
-        see(event)
+        for see in sees:
+            see(event)
         yield event
 
 
@@ -108,3 +115,20 @@ def _rollup_fault(rep: Report) -> str | None:
                 return (f"{code or 'total'} {name} {getattr(parent, name)} != {total} "
                         f"({rep.year} as of {rep.as_of})")
     return None
+
+
+def kept_head(store: AuditedSource, digest: str, position: int) -> Check:
+    """`--expect-head`: does the log as it stands still extend a head kept earlier?"""
+    found = store.kept(digest, position)
+    values = (("status", found.status), ("position", found.position), ("last", found.last))
+    details = {
+        "same": f"the log ends at the kept head at position {position}",
+        "grown": f"the log extends the kept head at position {position} (and has grown to "
+                 f"position {found.last})",
+        "differs": f"the log no longer extends the kept head: the events up to position "
+                   f"{position} were rewritten",
+        "truncated": f"the log no longer extends the kept head: it ends at position "
+                     f"{found.last}, before the head's position {position}",
+    }
+    return Check("expected_head", found.extends, details[found.status],
+                 f"head_{found.status}", values)

@@ -18,6 +18,7 @@ from prognos.domain.state import NO_LIMIT, Check
 
 if TYPE_CHECKING:
     from prognos.events.ledger import LedgerEvent
+    from prognos.domain.state import Kept
 
 LineRow = tuple[str, str, "str | None", int]  # code, name, parent, position added
 # An amount with its place in the year: month * 2**32 + position orders entries by
@@ -147,3 +148,11 @@ class LedgerSource(Protocol):
 
 class AuditedSource(Protocol):
     def snapshot(self) -> AbstractContextManager[AuditedSnapshot]: ...
+
+    def head(self) -> tuple[int, str] | None:
+        """(position, digest) of the last seal: the head `check` prints as SEAL@POSITION."""
+        ...
+
+    def kept(self, digest: str, position: int) -> Kept:
+        """Whether the log as it stands still extends a head kept earlier."""
+        ...

@@ -20,7 +20,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from prognos.events.errors import StoreError
-from prognos.projections.store import log, views
+from prognos.domain.state import NO_LIMIT, Kept
+from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import Cursor, ReadCursor, log_position
 from prognos.projections.store.log import EVENTS_TABLE, last_position
 from prognos.projections.store.queries import ViewQueries
@@ -141,6 +142,14 @@ class BaseStore:
     def max_position(self) -> int:
         with self.read() as c:
             return last_position(c)
+
+    def head(self) -> tuple[int, str] | None:
+        with self.snapshot() as snap:
+            return snap.head_seal(NO_LIMIT)
+
+    def kept(self, digest: str, position: int) -> Kept:
+        with self.read() as c:
+            return seals.kept(c, c.connection.cursor(), digest, position)
 
     def tracked_position(self) -> int:
         with self.read() as c:

@@ -19,8 +19,9 @@ from uuid import UUID
 from prognos.domain.clock import format_instant
 from prognos.domain.money import from_ore
 from prognos.domain.state import (
-    NO_LIMIT, BookingState, DecisionState, LineState, Record, order_key,
+    NO_LIMIT, Booked, BookingState, Kept, DecisionState, LineState, Record, order_key,
 )
+from prognos.events.kinds import Effect, with_effect
 from prognos.events.period import YearMonth
 from prognos.projections.store.mapper import state_of
 from prognos.projections.store.views import entry_from_state
@@ -73,6 +74,13 @@ class MemoryStore:
 
     def notifications(self, after: int = 0, upto: int | None = None) -> Iterator[LedgerEvent]:
         return iter(self.events[after:upto])
+
+    def head(self) -> tuple[int, str] | None:
+        return None  # nothing here outlives the process: there is nothing to seal
+
+    def kept(self, digest: str, position: int) -> Kept:
+        last = self.max_position()
+        return Kept("truncated" if last < position else "differs", position, last)
 
     def max_position(self) -> int:
         return len(self.records)
@@ -133,6 +141,18 @@ class MemoryUnitOfWork:
 
     def last_recorded_at(self) -> datetime | None:
         return self.store.decided.last_recorded_at
+
+    def booked(self, month: YearMonth) -> list[Booked]:
+        bookings = with_effect(Effect.BOOKS_ACTUAL)
+        store, found = self.store, []
+        for entry, (_, _, state) in zip(store.entries, store.records):
+            source = state.get("source")
+            if (entry[KIND] in bookings and entry[MONTH] == month.index and source is not None
+                    and entry[EVENT_ID] not in store.reversed_by):
+                sha = source["sha256"]
+                found.append(Booked(entry[LINE], entry[AMOUNT], entry[REF], entry[POSITION],
+                                    store.sources[sha][0], sha, source["row"]))
+        return found
 
     def max_position(self) -> int:
         return self.store.max_position() + len(self.pending)

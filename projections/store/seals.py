@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
-from prognos.domain.state import Check
+from prognos.domain.state import Check, Kept
 from prognos.events.errors import StoreError
 from prognos.projections.store import log
 from prognos.projections.store.dialect import Cursor
@@ -46,6 +46,8 @@ def seal(cursor: Cursor, first: int, events: list[tuple[str, bytes]]) -> None:
     began) is folded in first, from the log; events after the last seal of a sealed
     log were put there behind prognos's back, and are refused, never sealed in."""
     sealed, digest = _last(cursor)
+    if sealed >= first:
+        raise _removed(first - 1, sealed)
     if sealed and sealed < first - 1:
         raise StoreError(
             f"the log holds {first - 1 - sealed} events after its last seal (position "
@@ -59,6 +61,55 @@ def seal(cursor: Cursor, first: int, events: list[tuple[str, bytes]]) -> None:
         f"INSERT INTO {SEALS_TABLE} (position, digest) VALUES (?, ?)",
         (first + len(events) - 1, digest.hex()),
     )
+
+
+def check_tail(cursor: Cursor, first: int) -> None:
+    """Refuse to write events from position `first` on after a log whose tail no longer
+    matches its last seal (events removed, or the last write's events changed): the new
+    seal would vouch for them. Folds only the last write's events (a command's, or one
+    chunk of an import), so it costs a write little."""
+    cursor.execute(f"SELECT position, digest FROM {SEALS_TABLE} ORDER BY position DESC LIMIT 2")
+    found = [(int(position), digest) for position, digest in cursor.fetchall()]
+    if not found:
+        return
+    last, digest = found[0]
+    if last >= first:
+        raise _removed(first - 1, last)
+    after, before = (found[1][0], bytes.fromhex(found[1][1])) if len(found) > 1 else (0, START)
+    if fold(before, ((t, s) for _, t, s in _log(cursor, after, last))).hex() != digest:
+        raise StoreError(
+            f"the events at positions {after + 1}-{last} no longer match their seal: changed "
+            "behind prognos's back; nothing is recorded; run prognos check"
+        )
+
+
+def head(cursor: Cursor) -> tuple[int, str] | None:
+    """(position, digest) of the last seal: the head an auditor keeps, as `check` prints it
+    (`SEAL@POSITION`)."""
+    sealed, digest = _last(cursor)
+    return (sealed, digest.hex()) if sealed else None
+
+
+def kept(cursor: Cursor, log_cursor: Cursor, digest: str, position: int) -> Kept:
+    """Whether the log still extends a kept head: the chain recomputed from the events up
+    to `position` (sealed where the store's seals before it say, and at `position`) gives
+    `digest`. The seals stored at or after `position` are never trusted: whoever rewrote
+    the log could have recomputed them all, but not a digest kept somewhere else."""
+    last = log.last_position(cursor)
+    if last < position:
+        return Kept("truncated", position, last)
+    cursor.execute(f"SELECT position FROM {SEALS_TABLE} WHERE position < ? ORDER BY position",
+                   (position,))
+    bounds = {int(row[0]) for row in cursor.fetchall()}
+    h = hashlib.sha256(START)
+    for at, topic, state in _log(log_cursor, 0, position):
+        h.update(topic.encode())
+        h.update(state)
+        if at in bounds:
+            h = hashlib.sha256(h.digest())
+    if h.digest().hex() != digest.lower():
+        return Kept("differs", position, last)
+    return Kept("same" if last == position else "grown", position, last)
 
 
 def verify(cursor: Cursor, log_cursor: Cursor) -> Check:
@@ -93,6 +144,13 @@ def verify(cursor: Cursor, log_cursor: Cursor) -> Check:
 
 
 NAME = "log_sealed"
+
+
+def _removed(end: int, sealed: int) -> StoreError:
+    return StoreError(
+        f"the log ends at position {end} but its last seal is at position {sealed}: events "
+        "were removed behind prognos's back; nothing is recorded; run prognos check"
+    )
 
 
 def _changed(after: int, position: int) -> Check:

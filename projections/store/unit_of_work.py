@@ -7,20 +7,23 @@ events in eventsourcing's stored format, folding them into the views as it goes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from prognos.domain.money import from_ore
-from prognos.domain.state import BookingState, LineState, Record
+from prognos.domain.state import Booked, BookingState, LineState, Record
+from prognos.events import kinds
+from prognos.events.kinds import Effect
 from prognos.events.ledger import LedgerEvent
 from prognos.events.period import YearMonth
-from prognos.projections.store import seals, views
+from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import Cursor, insert_rows, log_position
 from prognos.projections.store.log import EVENTS_TABLE, last_position
-from prognos.projections.store.mapper import TOPIC_OF_KIND, encode, state_of
+from prognos.projections.store.mapper import TOPIC_OF_KIND, decode, encode, state_of
+from prognos.projections.store.queries import kind_is
 
 if TYPE_CHECKING:
     from prognos.projections.store.base import BaseStore
@@ -36,6 +39,7 @@ class SqlUnitOfWork:
         self.store = store
         self.cursor = cursor
         self._with_amounts: set[str] = set()  # lines known to have amounts, see views.apply
+        self._tail_checked = False  # whether this write has seen the log's tail match its seal
 
     def line(self, code: str) -> LineState | None:
         self.cursor.execute(f"SELECT {LINE_COLUMNS} FROM prognos_lines WHERE code = ?", (code,))
@@ -90,6 +94,22 @@ class SqlUnitOfWork:
             reversed_by=UUID(reversed_by) if reversed_by else None,
         )
 
+    def booked(self, month: YearMonth) -> list[Booked]:
+        bookings = kind_is(kinds.with_effect(Effect.BOOKS_ACTUAL), "e.kind")
+        self.cursor.execute(
+            "SELECT e.position, e.line, e.amount, e.ref FROM prognos_entries e "
+            "LEFT JOIN prognos_entries r ON r.corrects = e.event_id "
+            f"WHERE e.year = ? AND {bookings} AND e.month = ? AND r.event_id IS NULL",
+            (month.year, month.index),
+        )
+        found = {int(row[0]): tuple(row[1:]) for row in self.cursor.fetchall()}
+        return list(booked_from_files(found, log.rows_at(self.cursor, sorted(found)),
+                                      self._file_names()))
+
+    def _file_names(self) -> dict[str, str]:
+        self.cursor.execute("SELECT sha256, name FROM prognos_sources")
+        return {sha: name for sha, name in self.cursor.fetchall()}
+
     def max_position(self) -> int:
         return last_position(self.cursor)
 
@@ -119,6 +139,9 @@ class SqlUnitOfWork:
             for position, kind, _, state in records
         ]
         columns = (log_position(self.cursor), "originator_id", "originator_version", "topic", "state")
+        if not self._tail_checked:
+            seals.check_tail(self.cursor, first)
+            self._tail_checked = True
         insert_rows(self.cursor, EVENTS_TABLE, columns, rows)
         seals.seal(self.cursor, first, [(row[3], row[4]) for row in rows])
         views.apply(self.cursor, [(r[0], r[1], r[3]) for r in records], self._with_amounts)
@@ -129,3 +152,16 @@ def line_state(row: tuple[str, str, str | None, int, int, int, int]) -> LineStat
     """A row of `prognos_lines` read as `LINE_COLUMNS`."""
     code, name, parent, children, has_amounts, position, depth = row
     return LineState(code, name, parent, children, bool(has_amounts), position, depth)
+
+
+def booked_from_files(
+    found: dict[int, tuple[str, int, str | None]], rows: Iterable[tuple[int, str, bytes]],
+    names: dict[str, str],
+) -> Iterator[Booked]:
+    """The bookings (position: line, öre, ref) whose events say they came from a file row."""
+    for position, topic, state in rows:
+        source = decode(topic, state)[1].get("source")
+        if source is not None:
+            line, ore, ref = found[position]
+            sha = source["sha256"]
+            yield Booked(line, ore, ref, position, names.get(sha, sha), sha, source["row"])

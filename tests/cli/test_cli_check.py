@@ -37,7 +37,7 @@ def tamper(cli, sql: str, *params) -> None:
 
 
 def assert_shape(doc: dict) -> None:
-    assert set(doc) == {"ok", "checks"}
+    assert set(doc) == {"ok", "head", "checks"}
     assert isinstance(doc["ok"], bool)
     assert doc["checks"]
     for c in doc["checks"]:
@@ -156,7 +156,7 @@ def test_check_reads_every_year_and_names_each_check_once_in_order(healthy, cli,
     assert code == 0, doc
     assert [c["name"] for c in doc["checks"]] == [
         "views_up_to_date", "views_equal_replay", "decision_views_equal_replay",
-        "recording_times", "reports_equal_replay", "rollups_sum_children",
+        "recording_times", "log_obeys_rules", "reports_equal_replay", "rollups_sum_children",
         "transfers_net_to_zero", "reversal_links", "log_sealed",
     ]
     assert "2 year(s)" in next(c["detail"] for c in doc["checks"] if c["name"] == "reports_equal_replay")

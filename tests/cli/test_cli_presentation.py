@@ -191,8 +191,9 @@ def test_history_why_and_notes_at_80_and_100_columns_cut_no_amount_or_reference(
 def test_check_says_what_it_found_in_swedish_and_its_json_is_as_before(
     city: None, ok: Any, cli: Any
 ) -> None:
-    sv = ok("check").stdout.splitlines()
-    assert all(line.startswith("ok ") for line in sv) and len(sv) == 9
+    *sv, head = ok("check").stdout.splitlines()
+    assert all(line.startswith("ok ") for line in sv) and len(sv) == 10
+    assert head.startswith("huvud (sigill@position): ")
     said = dict(line[3:].strip().split(": ", 1) for line in sv)
     assert said["views_equal_replay"].endswith("händelser stämmer med sina rader i vyerna")
     assert said["rollups_sum_children"] == "varje summarad är summan av sina underrader"

@@ -112,8 +112,9 @@ def test_xlsx_history_notes_and_what_it_was_made_from(
         n[3] for n in notes[1:]} == {EVIL_NOTE, "Helåret ser bra ut"}
     about = dict(book["Om exporten"].iter_rows(min_row=2, values_only=True))
     assert about["År"] == 2024 and about["Per månad"] == "2024-04"
-    head = [c for c in cli.json("check")["checks"] if c["name"] == "log_sealed"][0]["detail"]
-    assert about["Huvudsigill"] in head and str(about["Huvudsigillets position"]) in head
+    head = cli.json("check")["head"]  # the head check prints, as SEAL@POSITION
+    assert about["Huvud (sigill@position)"] == head
+    assert head.endswith(f"@{about['Huvudsigillets position']}")
     assert about["Rader"] == 5 and about["prognos-version"]
 
 

@@ -33,7 +33,8 @@ from backends import open_store
 
 
 SUMMARY_KEYS = {
-    "sha256", "rows", "events_recorded", "first_position", "last_position", "already_imported"
+    "sha256", "rows", "events_recorded", "first_position", "last_position", "already_imported",
+    "skipped_booked",
 }
 
 
@@ -725,6 +726,7 @@ def test_a_second_import_of_the_same_file_adds_nothing(cli, tree, put, imp, snap
     assert again == {
         "sha256": first["sha256"], "rows": 1, "events_recorded": 0,
         "first_position": None, "last_position": None, "already_imported": True,
+        "skipped_booked": [],
     }
     assert snapshot(cli.store_path) == before
     assert fig(line_of("it-sak", "2024-01"), "actual_ytd") == Decimal(1000)

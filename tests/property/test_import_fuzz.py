@@ -525,7 +525,8 @@ def check_summary(result: Any, data: bytes, rows: int | None) -> dict[str, Any]:
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     summary = json.loads(result.stdout)
     assert set(summary) == {
-        "sha256", "rows", "events_recorded", "first_position", "last_position", "already_imported"
+        "sha256", "rows", "events_recorded", "first_position", "last_position", "already_imported",
+        "skipped_booked",
     }
     assert summary["sha256"] == hashlib.sha256(data).hexdigest()
     if rows is not None:
@@ -653,6 +654,10 @@ def _truncated(case: Case, written: Written, data: bytes, result: Any, before: A
         assert summary["rows"] in (whole_rows, whole_rows + (1 if cut else 0)), summary
         check_events(case, hashlib.sha256(data).hexdigest(), store, intact, cut)
         event(f"truncate: imported, {'a row cut' if cut else 'at a row boundary'}")
+        return
+    if cut is None and whole_rows == 0:  # cut after its header: no rows, refused as empty
+        assert "no rows" in check_refused(result, case, before, store)
+        event("truncate: refused, only a header left")
         return
     assert cut is not None, (
         f"a file cut at a row boundary is a valid file and must import: {result.stderr!r}"
