@@ -20,6 +20,7 @@ DEFAULT_STORE = "prognos.db"
 class Settings:
     store: str
     user: str | None
+    wait: float | None = None  # --wait (or PROGNOS_WAIT) before the command
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -31,13 +32,28 @@ def settings(ctx: typer.Context) -> Settings:
     return found
 
 
-def open_store(ctx: typer.Context, catch_up: bool = True, create: bool = True) -> BaseStore:
+def open_store(
+    ctx: typer.Context, catch_up: bool = True, create: bool = True, wait: float | None = None
+) -> BaseStore:
     """The store named by --store: a SQLite file, or a PostgreSQL URL; closed with the
-    command. Only `init` and the commands that record create it."""
+    command. Only `init` and the commands that record create it. Its writes wait for
+    another writer up to `wait` seconds (the command's --wait), else the --wait given
+    before the command (or PROGNOS_WAIT), else a minute."""
     from prognos.projections import store
+    from prognos.projections.store.guards import Waiting
 
-    opened = store.open_store(settings(ctx).store, catch_up=catch_up, create=create)
+    given = settings(ctx)
+    seconds = wait if wait is not None else given.wait if given.wait is not None else WAIT
+    opened = store.open_store(given.store, catch_up=catch_up, create=create,
+                              waiting=Waiting(seconds, _say_waiting))
     return _closed_with(ctx, opened)
+
+
+WAIT = 60.0  # seconds a write waits for another, unless told
+
+
+def _say_waiting() -> None:
+    typer.echo("waiting for another write to the ledger…", err=True)
 
 
 def open_reader(ctx: typer.Context) -> BaseStore | SQLiteReader:
@@ -57,13 +73,18 @@ def _closed_with(ctx: typer.Context, store: Closable) -> Closable:
     return store
 
 
-def open_ledger(ctx: typer.Context, store: BaseStore | None = None) -> Ledger:
-    """The ledger's commands on the store named by --store (or on `store`, opened already)."""
+def open_ledger(
+    ctx: typer.Context, store: BaseStore | None = None, wait: float | None = None,
+    request_id: str | None = None,
+) -> Ledger:
+    """The ledger's commands on the store named by --store (or on `store`, opened already),
+    answering the request `request_id` (--request-id) once."""
     from prognos.domain.application import Ledger
     from prognos.domain.identity import login_name
 
     user = settings(ctx).user or login_name("unknown")  # --user, or PROGNOS_USER through typer
-    return Ledger(open_store(ctx) if store is None else store, user)
+    return Ledger(open_store(ctx, wait=wait) if store is None else store, user,
+                  request_id=request_id)
 
 
 def print_json(document: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli.context import open_ledger, open_store, print_json
-from prognos.cli.options import Json, Lang, LangChoice, UnitChoice
+from prognos.cli.options import Json, Lang, LangChoice, RequestId, UnitChoice, Wait
 from prognos.cli.texts import texts
 
 Col = Optional[str]
@@ -53,6 +53,8 @@ def import_file(
         "--allow-duplicates", help="Book rows an earlier file booked (same line, month, amount "
         "and reference) again.",
     )] = False,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
@@ -72,7 +74,7 @@ def import_file(
         duplicates="allow" if allow_duplicates else "skip" if skip_booked else "refuse",
     ))
     t = texts(lang)
-    ledger = open_ledger(ctx)
+    ledger = open_ledger(ctx, wait=wait, request_id=request_id)
     with progress_bar(t("importing", name=plan.name), len(plan.table.rows)) as advance:
         result = ledger.import_file(plan, advance)
     if as_json:

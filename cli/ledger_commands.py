@@ -8,7 +8,9 @@ import typer
 
 from prognos.cli.app import sub_app
 from prognos.cli.context import open_ledger, open_store, print_recorded
-from prognos.cli.options import Json, Lang, LangChoice, Reason, Year, amount, month, year
+from prognos.cli.options import (
+    Json, Lang, LangChoice, Reason, RequestId, Wait, Year, amount, month, year,
+)
 
 line_app = sub_app("Add lines to the tree of services and projects.")
 budget_app = sub_app("Set and transfer annual budgets.")
@@ -31,11 +33,14 @@ def line_add(
     code: Code,
     name: Annotated[str, typer.Option("--name", help="Display name.")],
     parent: Annotated[Optional[str], typer.Option("--parent", help="Parent line code.")] = None,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Add a line, at the top or under a parent."""
-    print_recorded(open_ledger(ctx).add_line(code, name, parent), as_json, lang)
+    ledger = open_ledger(ctx, wait=wait, request_id=request_id)
+    print_recorded(ledger.add_line(code, name, parent), as_json, lang)
 
 
 @budget_app.command("set", context_settings=AMOUNT_AS_TYPED)
@@ -48,11 +53,13 @@ def budget_set(
     effective: Annotated[
         Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
     ] = None,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Make AMOUNT the line's annual budget from month --effective on."""
-    events = open_ledger(ctx).set_budget(
+    events = open_ledger(ctx, wait=wait, request_id=request_id).set_budget(
         code, amount(value), year(year_), reason, effective=month(effective)
     )
     print_recorded(events, as_json, lang)
@@ -69,11 +76,13 @@ def budget_transfer(
     effective: Annotated[
         Optional[str], typer.Option("--effective", help="YYYY-MM, default January.")
     ] = None,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Move AMOUNT of budget from one leaf to another, atomically."""
-    events = open_ledger(ctx).transfer_budget(
+    events = open_ledger(ctx, wait=wait, request_id=request_id).transfer_budget(
         source, target, amount(value), year(year_), reason, effective=month(effective)
     )
     print_recorded(events, as_json, lang)
@@ -87,11 +96,13 @@ def forecast_set(
     year_: Year,
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM the forecast was made.")],
     reason: Reason,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Record the full-year forecast as made in month --as-of."""
-    events = open_ledger(ctx).revise_forecast(
+    events = open_ledger(ctx, wait=wait, request_id=request_id).revise_forecast(
         code, amount(value), year(year_), month(as_of), reason
     )
     print_recorded(events, as_json, lang)
@@ -105,11 +116,14 @@ def actual_book(
     period: Annotated[str, typer.Option("--period", help="YYYY-MM of the outcome.")],
     ref: Annotated[Optional[str], typer.Option("--ref", help="Voucher or reference.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Book an outcome for a month (credits are negative, e.g. -1500)."""
-    events = open_ledger(ctx).book_actual(code, amount(value), month(period), ref, reason)
+    ledger = open_ledger(ctx, wait=wait, request_id=request_id)
+    events = ledger.book_actual(code, amount(value), month(period), ref, reason)
     print_recorded(events, as_json, lang)
 
 
@@ -123,24 +137,29 @@ def actual_reverse(
     period: Annotated[
         Optional[str], typer.Option("--period", help="YYYY-MM, default the booking's.")
     ] = None,
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Book the exact opposite of a booking, linked to it."""
-    print_recorded(open_ledger(ctx).reverse_actual(event_id, reason, month(period)), as_json, lang)
+    ledger = open_ledger(ctx, wait=wait, request_id=request_id)
+    print_recorded(ledger.reverse_actual(event_id, reason, month(period)), as_json, lang)
 
 
 @period_app.command("close")
 def period_close(
     ctx: typer.Context,
     through: Annotated[str, typer.Argument(metavar="YYYY-MM", help="Last month to close.")],
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Close a month and every month before it; print the head it leaves (keep it: `check
     --expect-head` shows later that nothing before it changed)."""
-    store = open_store(ctx)
-    events = open_ledger(ctx, store).close_period(month(through))
+    store = open_store(ctx, wait=wait)
+    events = open_ledger(ctx, store, request_id=request_id).close_period(month(through))
     print_recorded(events, as_json, lang, head=store.head())
 
 
@@ -151,8 +170,12 @@ def note_add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The explanation.")],
     year_: Year,
     period: Annotated[str, typer.Option("--period", help="YYYY-MM it explains.")],
+    request_id: RequestId = None,
+    wait: Wait = None,
     as_json: Json = False,
     lang: Lang = LangChoice.sv,
 ) -> None:
     """Record a written explanation of a deviation."""
-    print_recorded(open_ledger(ctx).add_note(code, text, year(year_), month(period)), as_json, lang)
+    ledger = open_ledger(ctx, wait=wait, request_id=request_id)
+    print_recorded(ledger.add_note(code, text, year(year_), month(period)), as_json,
+                   lang)

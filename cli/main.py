@@ -40,12 +40,17 @@ def root(
         Optional[str],
         typer.Option("--user", envvar="PROGNOS_USER", help="Who records (default: login name)."),
     ] = None,
+    wait: Annotated[
+        Optional[float], typer.Option(
+            "--wait", envvar="PROGNOS_WAIT", metavar="SECONDS", min=0,
+            help="How long a write waits for another to finish (default 60).")
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True,
                            help="Print prognos's version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = Settings(store=store, user=user)
+    ctx.obj = Settings(store=store, user=user, wait=wait)
 
 
 app.add_typer(ledger_commands.line_app, name="line")

@@ -32,6 +32,13 @@ Notes = Annotated[Optional[bool], typer.Option(
     "--notes/--no-notes",
     help="The notes of the months shown, after the table (the default) or in the JSON.")]
 Year = Annotated[int, typer.Option("--year", help="The budget year, e.g. 2024.")]
+RequestId = Annotated[Optional[str], typer.Option(
+    "--request-id", metavar="ID",
+    help="Up to 64 characters naming this request: sent again, it records nothing and prints "
+    "the first answer.")]
+Wait = Annotated[Optional[float], typer.Option(
+    "--wait", metavar="SECONDS", min=0,
+    help="How long to wait for another write to finish (default 60, or PROGNOS_WAIT).")]
 Reason = Annotated[str, typer.Option("--reason", help="Why: recorded with the event.")]
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from prognos.cli.tables import when
+from prognos.cli.tables import when, who
 from prognos.domain.clock import format_instant
 from prognos.domain.money import format_json
 from prognos.events.kinds import Effect
@@ -137,7 +137,7 @@ def history_lines(t: Texts, *parts: Iterable[dict[str, Any]]) -> Iterator[str]:
             note = e.get("text") or e.get("reason") or ""
             amount = e["amount"]
             shown = "" if amount is None else t.amount(Decimal(amount), "kr", decimals=2)
-            yield (f"{'#' + str(e['position']):>9}  {when(e['recorded_at']):19}  {e['user']:12}  "
+            yield (f"{'#' + str(e['position']):>9}  {when(e['recorded_at']):19}  {who(e, t):12}  "
                    f"{t.kind(e['kind']):18}  {e['line'] or '':20}  {e['month'] or '':7}  "
                    f"{shown:>16}  {e.get('ref') or '':12}  {note}\n")
 

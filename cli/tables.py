@@ -161,12 +161,21 @@ def history_table(code: str, events: list[dict[str, Any]], t: Texts) -> Table:
         amount = e["amount"]
         table.add_row(
             f"#{e['position']}",
-            text(f"{when(e['recorded_at'])}\n{e['user']}"),
+            text(f"{when(e['recorded_at'])}\n{who(e, t)}"),
             t.kind(e["kind"]), text(e["line"]), e["month"] or "",
             t.amount(_decimal(amount), "kr", decimals=2) if amount is not None else "",
             text(e.get("ref")), text(note),
         )
     return table
+
+
+def who(entry: dict[str, Any], t: Texts) -> str:
+    """The user prognos was told, and the database role that wrote the event where that
+    is another name (on PostgreSQL)."""
+    role = entry.get("db_role")
+    if role is None or role == entry["user"]:
+        return str(entry["user"])
+    return f"{entry['user']} ({t('history.role')} {role})"
 
 
 def _decimal(amount: str) -> Any:

@@ -46,6 +46,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.position": ("#", "Pos"),
     "history.recorded_at": ("Registrerad", "Recorded at"),
     "history.user": ("Användare", "User"),
+    "history.role": ("databasroll", "database role"),
     "history.kind": ("Händelse", "Kind"),
     "history.line": ("Rad", "Line"),
     "history.month": ("Månad", "Month"),

@@ -19,7 +19,9 @@ from prognos.domain.clock import format_instant, next_recorded_at, utc_now
 from prognos.domain.ids import new_event_id
 from prognos.domain.importing.decider import ImportDecider, ImportResult, SourceFile
 from prognos.domain.importing.rows import ImportRow, ImportSpec
+from prognos.domain.requests import Answered, Request, fingerprint
 from prognos.domain.state import UnitOfWork
+from prognos.events.errors import RefusedError
 from prognos.events.kinds import Figure
 from prognos.events.period import YearMonth
 from prognos.events.ledger import (
@@ -51,17 +53,29 @@ class Store(Protocol):
 
 
 class Command:
-    """The audit fields shared by every event of one command."""
+    """The audit fields shared by every event of one command, and the request it answers.
 
-    def __init__(self, uow: UnitOfWork, user: str, reason: str | None, now: datetime):
+    A command sent with a request id (`Ledger.request_id`) that was answered before is
+    not decided again: `earlier` holds that answer, and the command returns it."""
+
+    def __init__(self, uow: UnitOfWork, user: str, reason: str | None, now: datetime,
+                 request: Request | None):
         self.uow = uow
         self.command_id = uuid4()
         self.recorded_at = next_recorded_at(now, uow.last_recorded_at())
         self.user = user
         self.reason = reason
+        self.request = request
+        self.db_role = uow.db_role()
         # Writers are serialised, so the command's events take the next
         # positions in the order they are made; `record` checks that.
-        self.next_position = uow.max_position() + 1
+        self.first_position = self.next_position = uow.max_position() + 1
+        self.result: dict[str, Any] | None = None  # what an import answered, kept for a retry
+        self.earlier = None if request is None else _earlier(uow, request)
+
+    @property
+    def request_id(self) -> str | None:
+        return None if self.request is None else self.request.request_id
 
     def stored_fields(self) -> dict[str, Any]:
         """The audit fields as they are stored, for events written in their stored form."""
@@ -70,6 +84,8 @@ class Command:
             "recorded_at": format_instant(self.recorded_at),
             "user": self.user,
             "reason": self.reason,
+            "request_id": self.request_id,
+            "db_role": self.db_role,
         }
 
     def audit(self, **extra: Any) -> dict[str, Any]:
@@ -81,28 +97,56 @@ class Command:
             "recorded_at": self.recorded_at,
             "user": self.user,
             "reason": self.reason,
+            "request_id": self.request_id,
+            "db_role": self.db_role,
             "position": position,
             **extra,
         }
 
 
+def _earlier(uow: UnitOfWork, request: Request) -> Answered | None:
+    """The answer to a request sent before: the same content, or a refusal."""
+    answered = uow.answered(request.request_id)
+    if answered is not None and answered.fingerprint != request.fingerprint:
+        raise RefusedError(
+            f"request id {request.request_id!r} was sent before with other content (a "
+            f"{answered.command}): nothing is recorded")
+    return answered
+
+
 class Ledger:
     """The commands of a forecasting ledger."""
 
-    def __init__(self, store: Store, user: str, clock: Callable[[], datetime] = utc_now):
+    def __init__(self, store: Store, user: str, clock: Callable[[], datetime] = utc_now,
+                 request_id: str | None = None):
         self.store = store
         self.user = rules.required_text(user, "user")
         self.clock = clock
+        # A command sent again with the same request id (a retry after a lost reply) records
+        # nothing and answers as the first time.
+        self.request_id = None if request_id is None else rules.request_id(request_id)
 
     @contextmanager
-    def _command(self, reason: str | None = None) -> Iterator[Command]:
+    def _command(self, reason: str | None, *asked: Any) -> Iterator[Command]:
+        """One command's transaction. `asked`: the command's name and what it was asked,
+        which a request id sent again must repeat exactly."""
+        request = None if self.request_id is None else Request(
+            self.request_id, str(asked[0]), fingerprint(self.user, asked))
         with self.store.write() as uow:
-            yield Command(uow, self.user, reason, self.clock())
+            cmd = Command(uow, self.user, reason, self.clock(), request)
+            yield cmd
+            if request is not None and cmd.earlier is None:
+                last = cmd.next_position - 1
+                uow.answer(Answered(request.request_id, request.command, request.fingerprint,
+                                    cmd.first_position if last >= cmd.first_position else None,
+                                    last if last >= cmd.first_position else None, cmd.result))
 
     def add_line(self, code: str, name: str, parent: str | None = None) -> list[LedgerEvent]:
         code = rules.valid_code(code)
         name = rules.required_text(name, "line name")
-        with self._command() as cmd:
+        with self._command(None, "line add", code, name, parent) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.new_line(cmd.uow, code, parent)
             return cmd.uow.record([LineAdded(**cmd.audit(code=code, name=name, parent=parent))])
 
@@ -116,7 +160,9 @@ class Ledger:
     ) -> list[LedgerEvent]:
         effective = rules.month_in_year(effective or YearMonth.first_of(year), year, "--effective")
         reason = rules.required_text(reason, "--reason")
-        with self._command(reason) as cmd:
+        with self._command(reason, "budget set", code, amount, year, effective) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, effective, BUDGET_MONTH)
             event = BudgetSet(**cmd.audit(code=code, year=year, effective=effective,
@@ -136,7 +182,10 @@ class Ledger:
         reason = rules.required_text(reason, "--reason")
         rules.positive(amount, "a transfer amount")
         rules.distinct_lines(source_code, target_code)
-        with self._command(reason) as cmd:
+        with self._command(reason, "budget transfer", source_code, target_code, amount, year,
+                           effective) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.leaf(cmd.uow, source_code)
             rules.leaf(cmd.uow, target_code)
             rules.open_month(cmd.uow, effective, BUDGET_MONTH)
@@ -168,7 +217,9 @@ class Ledger:
     ) -> list[LedgerEvent]:
         rules.month_in_year(as_of, year, "--as-of")
         reason = rules.required_text(reason, "--reason")
-        with self._command(reason) as cmd:
+        with self._command(reason, "forecast set", code, amount, year, as_of) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, as_of, FORECAST_MONTH)
             event = ForecastRevised(
@@ -185,7 +236,11 @@ class Ledger:
         reason: str | None = None,
     ) -> list[LedgerEvent]:
         rules.non_zero(amount, "a booked amount")
-        with self._command(rules.optional_text(reason, "--reason")) as cmd:
+        reason = rules.optional_text(reason, "--reason")
+        ref = rules.optional_text(ref, "--ref")
+        with self._command(reason, "actual book", code, amount, period, ref) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.leaf(cmd.uow, code)
             rules.open_month(cmd.uow, period, PERIOD)
             event = ActualBooked(
@@ -193,7 +248,7 @@ class Ledger:
                     code=code,
                     period=period,
                     amount=rules.in_ore(amount),
-                    ref=rules.optional_text(ref, "--ref"),
+                    ref=ref,
                 )
             )
             return cmd.uow.record([event])
@@ -203,7 +258,9 @@ class Ledger:
     ) -> list[LedgerEvent]:
         reason = rules.required_text(reason, "--reason")
         target = rules.event_reference(event_id)
-        with self._command(reason) as cmd:
+        with self._command(reason, "actual reverse", str(target), period) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             booking = rules.reversible(cmd.uow.booking(target), event_id)
             month = period or booking.period
             rules.open_month(cmd.uow, month, PERIOD)
@@ -219,7 +276,9 @@ class Ledger:
             return cmd.uow.record([event])
 
     def close_period(self, through: YearMonth) -> list[LedgerEvent]:
-        with self._command() as cmd:
+        with self._command(None, "period close", through) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.closes_later(through, cmd.uow.closed_through())
             return cmd.uow.record([PeriodClosed(**cmd.audit(through=through))])
 
@@ -236,25 +295,33 @@ class Ledger:
     ) -> ImportResult:
         """Record a whole file in one command, or nothing; a file already imported adds nothing."""
         reason = rules.optional_text(spec.reason, "--reason") or f"imported from {source.name}"
-        with self._command(reason) as cmd:
+        with self._command(reason, "import", source.sha256, spec) as cmd:
+            if cmd.earlier is not None:
+                return ImportResult.from_json(cmd.earlier.result or {})
             if cmd.uow.source_imported(source.sha256):
-                return ImportResult(source.sha256, source.rows, 0, None, None, True)
-            decider = ImportDecider(cmd.uow, spec, source, cmd.stored_fields())
-            first, count = cmd.next_position, 0
-            for chunk in decider.records(rows, first):
-                cmd.uow.record_states(chunk)
-                count += len(chunk)
-            cmd.uow.save_source(source.sha256, source.name, source.content)
-            return ImportResult(
-                source.sha256, source.rows, count, first, first + count - 1,
-                already_imported=False, skipped=decider.skipped,
-                skipped_booked=tuple(decider.skipped_booked),
-            )
+                result = ImportResult(source.sha256, source.rows, 0, None, None, True)
+            else:
+                decider = ImportDecider(cmd.uow, spec, source, cmd.stored_fields())
+                first, count = cmd.next_position, 0
+                for chunk in decider.records(rows, first):
+                    cmd.uow.record_states(chunk)
+                    count += len(chunk)
+                cmd.next_position = first + count
+                cmd.uow.save_source(source.sha256, source.name, source.content)
+                result = ImportResult(
+                    source.sha256, source.rows, count, first, first + count - 1,
+                    already_imported=False, skipped=decider.skipped,
+                    skipped_booked=tuple(decider.skipped_booked),
+                )
+            cmd.result = result.to_json()
+            return result
 
     def add_note(self, code: str, text: str, year: int, period: YearMonth) -> list[LedgerEvent]:
         rules.month_in_year(period, year, "--period")
         text = rules.required_text(text, "note text")
-        with self._command() as cmd:
+        with self._command(None, "note add", code, text, year, period) as cmd:
+            if cmd.earlier is not None:
+                return cmd.uow.recorded(cmd.earlier)
             rules.existing_line(cmd.uow, code)
             event = NoteAdded(**cmd.audit(code=code, year=year, period=period, text=text))
             return cmd.uow.record([event])

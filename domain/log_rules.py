@@ -31,7 +31,8 @@ class LogRules:
         self.state = DecisionState()
         self.booked: dict[int, int] = {}  # an actual booking's id (as int): its position
         self.reversed: set[int] = set()  # the bookings reversed so far
-        self.open_transfers: dict[Any, tuple[Any, int, int, int]] = {}  # id: command, sum, sides, position
+        # a transfer whose other side is still to come: id -> (command, amount, sides, position)
+        self.open_transfers: dict[Any, tuple[Any, Any, int, int]] = {}
         self.count = 0
         self.fault: str | None = None
 

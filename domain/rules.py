@@ -60,6 +60,14 @@ def required_text(value: str | None, what: str) -> str:
     return _storable(value, what).strip()
 
 
+def request_id(value: str) -> str:
+    """A request id (`--request-id`): any text of 1 to 64 characters, no control characters."""
+    if not 0 < len(value) <= 64 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidInputError(
+            f"--request-id must be 1 to 64 characters without control characters: {value!r}")
+    return _storable(value, "--request-id")
+
+
 def optional_text(value: str | None, what: str) -> str | None:
     if value is None or not value.strip():
         return None

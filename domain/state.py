@@ -19,6 +19,7 @@ from prognos.events.kinds import Effect
 from prognos.events.period import YearMonth
 
 if TYPE_CHECKING:
+    from prognos.domain.requests import Answered
     from prognos.events.kinds import Event
     from prognos.events.ledger import LedgerEvent
 
@@ -124,6 +125,22 @@ class UnitOfWork(Protocol):
 
     def booked(self, month: YearMonth) -> list[Booked]:
         """The month's actual bookings that came from a file and are not reversed."""
+        ...
+
+    def db_role(self) -> str | None:
+        """The database role that writes (PostgreSQL's session_user); None where there is none."""
+        ...
+
+    def answered(self, request_id: str) -> Answered | None:
+        """How a request sent before with this id was answered, if it was."""
+        ...
+
+    def answer(self, answered: Answered) -> None:
+        """Keep a request's answer, with the events it recorded."""
+        ...
+
+    def recorded(self, answered: Answered) -> list[LedgerEvent]:
+        """The events a request recorded, as they were recorded."""
         ...
 
     def max_position(self) -> int: ...

@@ -70,6 +70,16 @@ class StoreError(LedgerError):
     """The store cannot be opened or is not a prognos store."""
 
 
+class BusyError(StoreError):
+    """Another write held the ledger for longer than this one would wait (`--wait`)."""
+
+    def __init__(self, seconds: float):
+        shown = f"{seconds:g}"
+        super().__init__(
+            f"the ledger is busy: another write has held it for {shown} s; nothing is recorded "
+            "(wait longer with --wait SECONDS)")
+
+
 class MissingStoreError(StoreError):
     """A command that only reads was pointed at a store that does not exist: it creates
     none (only `init` and the commands that record do)."""

@@ -64,7 +64,9 @@ class Effect(Enum):
 
 class Event:
     """What every event records: its id, the command that recorded it, when (UTC, set by
-    the system), by whom, why, from which file row, and which event it corrects."""
+    the system), by whom (the user prognos was told, and on PostgreSQL the database role
+    that wrote it), why, the request it answered, from which file row, and which event it
+    corrects."""
 
     kind: ClassVar[str]  # its name: stored in the views, shown by history and in JSON
     class_version: ClassVar[int]  # raised, with an upcaster (`events.upcasting`), when it changes
@@ -77,6 +79,8 @@ class Event:
     recorded_at: UtcDatetime
     user: str
     reason: str | None = None
+    request_id: str | None = None  # the --request-id its command was sent with (version 2)
+    db_role: str | None = None  # the database role that wrote it, on PostgreSQL (version 2)
     source: Source | None = None
     corrects: UUID | None = None
 
@@ -108,7 +112,7 @@ class LineAdded(LineEvent):
     """A line of the tree: a service, a project, or a roll-up of others under it."""
 
     kind = "line_added"
-    class_version = 1
+    class_version = 2
     effect = Effect.ADDS_LINE
     month_from = year_from = None
 
@@ -120,7 +124,7 @@ class BudgetSet(LineEvent):
     """The annual budget of `year` is `amount` from month `effective` on."""
 
     kind = "budget_set"
-    class_version = 1
+    class_version = 2
     effect = Effect.SETS_BUDGET
     month_from, year_from = "effective", "year"
 
@@ -134,7 +138,7 @@ class BudgetTransferred(LineEvent):
     receiving one, from month `effective` on."""
 
     kind = "budget_transferred"
-    class_version = 1
+    class_version = 2
     effect = Effect.MOVES_BUDGET
     month_from, year_from = "effective", "year"
 
@@ -149,7 +153,7 @@ class ForecastRevised(LineEvent):
     """The full-year forecast of `year` as made in month `as_of`."""
 
     kind = "forecast_revised"
-    class_version = 1
+    class_version = 2
     effect = Effect.REVISES_FORECAST
     month_from, year_from = "as_of", "year"
 
@@ -162,7 +166,7 @@ class ActualBooked(LineEvent):
     """An outcome of month `period`, with the voucher it came from."""
 
     kind = "actual_booked"
-    class_version = 1
+    class_version = 2
     effect = Effect.BOOKS_ACTUAL
     month_from = year_from = "period"
 
@@ -175,7 +179,7 @@ class ActualReversed(LineEvent):
     """The exact opposite of the booking named in `corrects`, booked in month `period`."""
 
     kind = "actual_reversed"
-    class_version = 1
+    class_version = 2
     effect = Effect.REVERSES_ACTUAL
     month_from = year_from = "period"
 
@@ -188,7 +192,7 @@ class NoteAdded(LineEvent):
     """A written explanation of the line's figures in month `period`."""
 
     kind = "note_added"
-    class_version = 1
+    class_version = 2
     effect = Effect.ADDS_NOTE
     month_from, year_from = "period", "year"
 
@@ -201,7 +205,7 @@ class PeriodClosed(Event):
     """Every month up to and including `through` is closed, in every year."""
 
     kind = "period_closed"
-    class_version = 1
+    class_version = 2
     effect = Effect.CLOSES_MONTHS
     month_from, year_from = "through", None
 
@@ -212,7 +216,7 @@ class SourceImported(Event):
     """A file was imported; its bytes are kept in the store under `sha256`."""
 
     kind = "source_imported"
-    class_version = 1
+    class_version = 2
     effect = Effect.RECORDS_SOURCE
     month_from = year_from = None
 

@@ -31,3 +31,19 @@ def upcast(kind: str, version: int, target: int, data: dict[str, Any]) -> dict[s
         data = step(data)
         version += 1
     return data
+
+
+def _with_request_and_role(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 of every kind records the request a command answered (`--request-id`) and
+    the database role that wrote it; an event from before had neither."""
+    return {**data, "request_id": None, "db_role": None}
+
+
+def _register_version_2() -> None:
+    from prognos.events.kinds import ALL
+
+    for cls in ALL:
+        register_upcaster(cls.kind, 1)(_with_request_and_role)
+
+
+_register_version_2()

@@ -89,7 +89,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = [
         item for item in items
         if not (item.get_closest_marker("sqlite_only") and _backend_of(item) == "postgres")
-        and not (item.get_closest_marker("postgres_only") and "postgres" not in BACKENDS)
+        and not (item.get_closest_marker("postgres_only")
+                 and ("postgres" not in BACKENDS or _backend_of(item) == "sqlite"))
         and not (_backend_of(item) == MEMORY and not item.get_closest_marker("memory"))
     ]
 

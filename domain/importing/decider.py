@@ -44,6 +44,24 @@ class ImportResult:
     skipped: int = 0
     skipped_booked: tuple[SkippedRow, ...] = ()  # rows left out by --skip-booked
 
+    def to_json(self) -> dict[str, Any]:
+        """The summary as kept for a retry of the same request (`from_json`)."""
+        return {
+            "sha256": self.sha256, "rows": self.rows, "events_recorded": self.events_recorded,
+            "first_position": self.first_position, "last_position": self.last_position,
+            "already_imported": self.already_imported, "skipped": self.skipped,
+            "skipped_booked": [[r.row, r.line, str(r.month), str(r.amount), r.ref,
+                                list(r.earlier)] for r in self.skipped_booked],
+        }
+
+    @classmethod
+    def from_json(cls, kept: dict[str, Any]) -> ImportResult:
+        skipped = tuple(
+            SkippedRow(row, line, YearMonth.parse(month), Decimal(amount), ref, Booked(*earlier))
+            for row, line, month, amount, ref, earlier in kept["skipped_booked"])
+        return cls(kept["sha256"], kept["rows"], kept["events_recorded"], kept["first_position"],
+                   kept["last_position"], kept["already_imported"], kept["skipped"], skipped)
+
 
 class SkippedRow(NamedTuple):
     """A row of the file that books what a row of an earlier file booked."""

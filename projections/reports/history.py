@@ -22,8 +22,8 @@ from prognos.projections.reports.source import LedgerSource, Snapshot
 
 CHUNK = 500  # entries completed from the log at a time
 # What every entry shows, before the kind's own fields.
-SHOWN = {"event_id", "command_id", "recorded_at", "user", "reason", "source", "corrects",
-         "code", "year", "amount", "ref"}
+SHOWN = {"event_id", "command_id", "recorded_at", "user", "request_id", "db_role", "reason",
+         "source", "corrects", "code", "year", "amount", "ref"}
 _EXTRA = {cls.kind: [f for f in kinds.fields(cls) if f not in SHOWN and f != cls.month_from]
           for cls in kinds.ALL}
 _MONTH = {cls.kind: cls.month_from for cls in kinds.ALL}
@@ -84,6 +84,8 @@ def entry_json(
         "line": e.get("code"),
         "recorded_at": e["recorded_at"],
         "user": e["user"],
+        "request_id": e.get("request_id"),
+        "db_role": e.get("db_role"),
         "reason": e.get("reason"),
         "year": year,
         "month": month,

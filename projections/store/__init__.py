@@ -3,7 +3,8 @@
 - `log`: eventsourcing's event table and the one reader of it; `mapper` and `streams`:
   events in eventsourcing's stored format.
 - `views`: the indexed tables folded from the log, written in the same transaction as
-  the events (`unit_of_work`, the write path); `seals`: the hash chain over the log.
+  the events (`unit_of_work`, the write path); `seals`: the hash chain over the log;
+  `guards`: the triggers that keep the log append-only, and how a write waits its turn.
 - `queries`: the reports' questions answered from the views; `integrity`: the store's
   checks of itself for `prognos check`.
 - `sqlite`, `reader` (read-only), `postgres` (with `pg_cursor`), sharing `base`; the few
@@ -21,22 +22,30 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from prognos.projections.store.base import BaseStore
+    from prognos.projections.store.guards import Waiting
     from prognos.projections.store.reader import SQLiteReader
 
 
-def open_store(location: str, catch_up: bool = True, create: bool = True) -> BaseStore:
+def open_store(
+    location: str, catch_up: bool = True, create: bool = True, waiting: Waiting | None = None
+) -> BaseStore:
     """The store at a SQLite file or a PostgreSQL URL, created on first use unless `create`
     is False (a command that only reads: `MissingStoreError`). With `catch_up` False the
-    views are left as they are (for `check` and `rebuild`)."""
+    views are left as they are (for `check` and `rebuild`). `waiting`: how its writes wait
+    for another writer."""
     from prognos.projections.store.dialect import is_postgres_url
 
     if is_postgres_url(location):
         from prognos.projections.store.postgres import PostgresStore
 
-        return PostgresStore(location, catch_up=catch_up, create=create)
-    from prognos.projections.store.sqlite import SQLiteStore
+        store: BaseStore = PostgresStore(location, catch_up=catch_up, create=create)
+    else:
+        from prognos.projections.store.sqlite import SQLiteStore
 
-    return SQLiteStore(location, catch_up=catch_up, create=create)
+        store = SQLiteStore(location, catch_up=catch_up, create=create)
+    if waiting is not None:
+        store.waiting = waiting
+    return store
 
 
 def open_reader(location: str) -> BaseStore | SQLiteReader:

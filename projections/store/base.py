@@ -23,6 +23,7 @@ from prognos.events.errors import StoreError
 from prognos.domain.state import NO_LIMIT, Kept
 from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import Cursor, ReadCursor, log_position
+from prognos.projections.store.guards import Waiting
 from prognos.projections.store.log import EVENTS_TABLE, last_position
 from prognos.projections.store.queries import ViewQueries
 from prognos.projections.store.views import TRACKING_TABLE, tracked_position
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # the event models (pydantic) load only where events are read
 Progress = Callable[[int], None]  # told how many events were folded in
 PROGNOS_TABLES = {
     "stored_events", "tracking", "prognos_entries", "prognos_lines", "prognos_commands",
-    "prognos_meta", "prognos_sources", "prognos_seals",
+    "prognos_meta", "prognos_sources", "prognos_seals", "prognos_requests",
 }
 # The tables folded from the log, and the views' tracking: when one is missing, the
 # views are made anew.
@@ -52,8 +53,18 @@ SOURCES_SCHEMA = (
 )
 
 
+# The answers to requests sent with a request id (`domain.requests`): kept, never dropped
+# on rebuild, since the log holds each event's request id but not what was asked.
+REQUESTS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS prognos_requests (request_id TEXT PRIMARY KEY, "
+    "command TEXT NOT NULL, fingerprint TEXT NOT NULL, first_position INTEGER, "
+    "last_position INTEGER, result TEXT)"
+)
+
+
 class BaseStore:
     path: str  # where the store is, as shown to the user (no password)
+    waiting: Waiting = Waiting()  # how long a write waits for another (set by `open_store`)
     recorder: Any  # eventsourcing's process recorder, which creates its tables
     stream_id: Any  # the ledger stream's originator id as this database takes it
 
@@ -138,6 +149,10 @@ class BaseStore:
             c.execute("SELECT name, content FROM prognos_sources WHERE sha256 = ?", (sha256,))
             row = c.fetchone()
         return None if row is None else (row[0], bytes(row[1]))
+
+    def db_role(self) -> str | None:
+        """The database role this store writes as, where the database has roles."""
+        return None
 
     def max_position(self) -> int:
         with self.read() as c:

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from prognos.domain.clock import format_instant
 from prognos.domain.money import from_ore
+from prognos.domain.requests import Answered
 from prognos.domain.state import (
     NO_LIMIT, Booked, BookingState, Kept, DecisionState, LineState, Record, order_key,
 )
@@ -46,6 +47,7 @@ class MemoryStore:
         self.decided = DecisionState()
         self.sources: dict[str, tuple[str, bytes]] = {}
         self.reversed_by: dict[str, str] = {}
+        self.answers: dict[str, Answered] = {}
 
     @contextmanager
     def write(self) -> Iterator[MemoryUnitOfWork]:
@@ -57,6 +59,7 @@ class MemoryStore:
         if uow.pending:
             self.command_ends.append((uow.pending[-1][0], uow.pending[-1][2]["recorded_at"]))
         self.sources.update(uow.sources)
+        self.answers.update(uow.answers)
 
     def _fold(
         self, event: LedgerEvent, record: tuple[int, str, dict[str, Any]], entry: tuple[Any, ...]
@@ -106,6 +109,21 @@ class MemoryUnitOfWork:
         self.pending: list[tuple[int, str, dict[str, Any]]] = []
         self.entries: list[tuple[Any, ...]] = []
         self.sources: dict[str, tuple[str, bytes]] = {}
+        self.answers: dict[str, Answered] = {}
+
+    def db_role(self) -> str | None:
+        return None
+
+    def answered(self, request_id: str) -> Answered | None:
+        return self.store.answers.get(request_id)
+
+    def answer(self, answered: Answered) -> None:
+        self.answers[answered.request_id] = answered
+
+    def recorded(self, answered: Answered) -> list[LedgerEvent]:
+        if answered.first is None or answered.last is None:
+            return []
+        return self.store.events[answered.first - 1 : answered.last]
 
     def line(self, code: str) -> LineState | None:
         return self.store.decided.line(code)

@@ -16,6 +16,7 @@ connections, locks and snapshots.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -26,9 +27,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from prognos.domain.identity import login_name
 from prognos.events.errors import InvalidInputError, MissingStoreError, StoreError
 from prognos.projections.store.streams import LEDGER_STREAM
-from prognos.projections.store import seals, views
+from prognos.projections.store import guards, seals, views
 from prognos.projections.store.base import (
-    PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
+    PROGNOS_TABLES, REQUESTS_SCHEMA, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
 from prognos.projections.store.dialect import ddl
 from prognos.projections.store.log import EVENTS_TABLE
@@ -108,6 +109,8 @@ class PostgresStore(BaseStore):
         self.schema = self.settings["schema"]
         self._psycopg = psycopg
         self._conn: Any = None
+        self._guarded = False  # whether this process has seen the append-only triggers made
+        self._role: str | None = None
         self._recorder: Any = None
         try:
             tables = self._tables()
@@ -149,6 +152,7 @@ class PostgresStore(BaseStore):
                 views.create(c)
                 c.execute(ddl(c, SOURCES_SCHEMA))
                 c.execute(ddl(c, seals.SCHEMA))  # a store from before sealing gets it here
+                c.execute(ddl(c, REQUESTS_SCHEMA))
             if EVENTS_TABLE in tables and VIEW_TABLES - tables:  # views cut short: fold anew
                 self.rebuild()
         finally:
@@ -183,6 +187,11 @@ class PostgresStore(BaseStore):
 
     def _helper_source(self) -> tuple[str, Any]:
         return ("postgres", self.settings)
+
+    def db_role(self) -> str | None:
+        if self._role is None:
+            self._role = str(self._connection().execute("SELECT session_user").fetchone()[0])
+        return self._role
 
     def close(self) -> None:
         if self._conn is not None:
@@ -222,12 +231,55 @@ class PostgresStore(BaseStore):
             raise RuntimeError("a write inside a read: the read's snapshot would be ended")
         cursor = PgCursor(conn.cursor())
         try:
-            cursor.execute(f"BEGIN; LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+            self.waiting.take(lambda timeout: self._lock(conn, cursor, timeout))
             yield cursor
+            if not self._guarded:  # (after: the first write may be the one making the tables)
+                self._guard(cursor)
         except BaseException:
             self._roll_back(conn)
             raise
         conn.execute("COMMIT")
+        self._guarded = True
+
+    def _lock(self, conn: Any, cursor: PgCursor, timeout: float) -> bool:
+        """Begin the write transaction holding the writers' lock, waiting up to `timeout`
+        seconds for it; False if another writer still holds it.
+
+        An advisory lock, taken for the transaction: a role that may only SELECT and
+        INSERT on the log can take it (LOCK TABLE ... IN EXCLUSIVE MODE needs UPDATE,
+        DELETE or TRUNCATE), readers are never blocked, and as every writer takes it
+        before it reads the views, positions are committed in order."""
+        try:
+            cursor.execute(
+                f"BEGIN; SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}; "
+                f"SELECT pg_advisory_xact_lock({self._lock_key}); "
+                "SET LOCAL lock_timeout TO DEFAULT")
+        except self._psycopg.errors.LockNotAvailable:
+            self._roll_back(conn)
+            return False
+        return True
+
+    @property
+    def _lock_key(self) -> int:
+        """The writers' lock of this schema, as a 64-bit key (stable across processes and
+        servers, unlike a Python hash)."""
+        name = f"prognos-writers:{self.settings['dbname']}:{self.schema}".encode()
+        return int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+
+    def _guard(self, cursor: PgCursor) -> None:
+        """Make the append-only triggers where they are missing (a store from before them),
+        when this role owns the log: a writer role cannot, and need not."""
+        names = ", ".join(f"'{name}'" for name in guards.POSTGRES_TRIGGERS)
+        tables = ", ".join(f"'{table}'" for table, _ in guards.GUARDED)
+        cursor.execute(
+            f"SELECT count(t.oid), bool_and(pg_has_role(c.relowner, 'MEMBER')) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_trigger t ON "
+            f"t.tgrelid = c.oid AND t.tgname IN ({names}) "
+            f"WHERE n.nspname = current_schema() AND c.relname IN ({tables})")
+        found, owner = cursor.fetchone()
+        if owner and found < len(guards.POSTGRES_TRIGGERS):
+            for statement in guards.postgres_triggers():
+                cursor.execute(statement)
 
     @property
     def _status(self) -> Any:

@@ -17,9 +17,9 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteProcessRec
 
 from prognos.events.errors import MissingStoreError, StoreError
 from prognos.projections.store.streams import LEDGER_STREAM_ID
-from prognos.projections.store import seals, views
+from prognos.projections.store import guards, seals, views
 from prognos.projections.store.base import (
-    PROGNOS_TABLES, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
+    PROGNOS_TABLES, REQUESTS_SCHEMA, SOURCES_SCHEMA, VIEW_TABLES, BaseStore, not_a_prognos_store,
 )
 from prognos.projections.store.log import EVENTS_TABLE
 from prognos.projections.store.reader import sqlite_reason
@@ -37,6 +37,7 @@ class SQLiteStore(BaseStore):
     ):
         self.path = os.fspath(path)
         self._reader: sqlite3.Connection | None = None
+        self._guarded = False  # whether this process has seen the append-only triggers made
         if not create and not os.path.exists(self.path):
             raise MissingStoreError(self.path)
         folder = os.path.dirname(os.path.abspath(self.path))
@@ -69,6 +70,9 @@ class SQLiteStore(BaseStore):
             views.create(c)
             c.execute(SOURCES_SCHEMA)
             c.execute(seals.SCHEMA)  # a store from before sealing gets it here
+            c.execute(REQUESTS_SCHEMA)
+            for statement in guards.sqlite_triggers():
+                c.execute(statement)
         if EVENTS_TABLE in tables and VIEW_TABLES - tables:
             self.rebuild()
 
@@ -119,16 +123,33 @@ class SQLiteStore(BaseStore):
             cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # IMMEDIATE takes the write lock before the rules read the views, so
             # two processes cannot both decide on the same state.
-            cursor.execute("BEGIN IMMEDIATE")
+            self.waiting.take(lambda timeout: _begin_immediate(cursor, timeout))
             try:
                 yield cursor
+                if not self._guarded:  # a store from before the triggers gets them here
+                    for statement in guards.sqlite_triggers():
+                        cursor.execute(statement)
             except BaseException:
                 conn.rollback()
                 raise
             conn.commit()
+            self._guarded = True
 
     def _helper_source(self) -> tuple[str, Any]:
         return ("sqlite", self.path)
+
+
+def _begin_immediate(cursor: Any, timeout: float) -> bool:
+    """Begin the write transaction, waiting up to `timeout` seconds for another writer;
+    False if it still holds the lock."""
+    cursor.execute(f"PRAGMA busy_timeout = {max(1, int(timeout * 1000))}")
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    except (sqlite3.OperationalError, PersistenceError) as e:
+        if "locked" in str(e) or "busy" in str(e):
+            return False
+        raise
+    return True
 
 
 @contextmanager

@@ -13,7 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+import orjson
+
 from prognos.domain.money import from_ore
+from prognos.domain.requests import Answered
 from prognos.domain.state import Booked, BookingState, LineState, Record
 from prognos.events import kinds
 from prognos.events.kinds import Effect
@@ -22,7 +25,7 @@ from prognos.events.period import YearMonth
 from prognos.projections.store import log, seals, views
 from prognos.projections.store.dialect import Cursor, insert_rows, log_position
 from prognos.projections.store.log import EVENTS_TABLE, last_position
-from prognos.projections.store.mapper import TOPIC_OF_KIND, decode, encode, state_of
+from prognos.projections.store.mapper import TOPIC_OF_KIND, decode, encode, from_stored, state_of
 from prognos.projections.store.queries import kind_is
 
 if TYPE_CHECKING:
@@ -109,6 +112,34 @@ class SqlUnitOfWork:
     def _file_names(self) -> dict[str, str]:
         self.cursor.execute("SELECT sha256, name FROM prognos_sources")
         return {sha: name for sha, name in self.cursor.fetchall()}
+
+    def db_role(self) -> str | None:
+        return self.store.db_role()
+
+    def answered(self, request_id: str) -> Answered | None:
+        self.cursor.execute(
+            "SELECT request_id, command, fingerprint, first_position, last_position, result "
+            "FROM prognos_requests WHERE request_id = ?", (request_id,))
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        request, command, fingerprint, first, last, result = tuple(row)
+        return Answered(request, command, fingerprint, first, last,
+                        None if result is None else orjson.loads(result))
+
+    def answer(self, answered: Answered) -> None:
+        *row, result = answered
+        self.cursor.execute(
+            "INSERT INTO prognos_requests (request_id, command, fingerprint, first_position, "
+            "last_position, result) VALUES (?, ?, ?, ?, ?, ?)",
+            (*row, None if result is None else orjson.dumps(result).decode()))
+
+    def recorded(self, answered: Answered) -> list[LedgerEvent]:
+        if answered.first is None or answered.last is None:
+            return []
+        positions = range(answered.first, answered.last + 1)
+        return [from_stored(topic, state, position)
+                for position, topic, state in log.rows_at(self.cursor, positions)]
 
     def max_position(self) -> int:
         return last_position(self.cursor)

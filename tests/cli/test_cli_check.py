@@ -196,7 +196,7 @@ def _damage_event(cli, kind: str, edit, holding: bytes = b"") -> int:
         ("ActualBooked", lambda t, s: (t, s.replace(b'"period":"2024-02"', b'"period":"2024-13"')),
          "cannot be read"),
         ("ActualBooked", lambda t, s: (t, b'"x"'), "JSON object"),
-        ("ActualBooked", lambda t, s: (t, s.replace(b'"class_version":1', b'"class_version":99')),
+        ("ActualBooked", lambda t, s: (t, s.replace(b'"class_version":2', b'"class_version":99')),
          "newer prognos"),
     ],
     ids=["not-json", "unknown-topic", "bad-amount", "month-13", "not-an-object",

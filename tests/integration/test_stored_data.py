@@ -77,6 +77,9 @@ def test_a_store_written_before_the_restructuring_prints_exactly_what_it_printed
         then = {k: recorded[k] for k in now}
         if recorded["args"][0] == "check":
             now = _as_then(now, then)
+        # What issue 13 added to every event: the request and the database role, which an
+        # event from before had neither of (read through the upcaster as null).
+        now["stdout"] = now["stdout"].replace('"request_id":null,"db_role":null,', "")
         if now != then:
             differences.append((recorded["args"], now, then))
     assert not differences, differences[0]
