@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from prognos.cli import (
-    chart_command, demo, export_command, html_command, import_commands, ledger_commands,
-    read_commands, reconcile_command,
+    chart_command, copy_commands, demo, export_command, html_command, import_commands,
+    ledger_commands, read_commands, reconcile_command,
 )
 from prognos.cli.app import new_app
 from prognos.cli.context import DEFAULT_STORE, Settings
@@ -70,6 +70,8 @@ app.command("reconcile")(reconcile_command.reconcile)
 app.command("export")(export_command.export)
 app.command("chart")(chart_command.chart)
 app.command("html")(html_command.html)
+app.command("backup")(copy_commands.backup)
+app.command("copy")(copy_commands.copy)
 
 
 def main() -> None:

@@ -311,6 +311,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "the events at positions {first}-{last} differ from their seal: changed, "
                       "added or removed after they were recorded"),
     "check.fail": ("FEL", "FAIL"),
+    "copying": ("kopierar till {store}", "copying to {store}"),
+    "copied": ("kopierade {events} händelser till {to}", "copied {events} events to {to}"),
+    "copied.verified": ("kopian är kontrollerad: check godkänd, samma huvud som liggaren",
+                        "the copy is verified: check passes, the same head as the ledger"),
     "check.head": ("huvud (sigill@position): {head}", "head (seal@position): {head}"),
     "check.no_head": ("inget sigill än", "no seal yet"),
     "check.head_same": ("loggen slutar i det sparade huvudet på position {position}",

@@ -6,10 +6,10 @@ event and tracking tables in the schema (created if missing); prognos's views
 sit beside them. What both stores share is in `base`; here are only
 connections, locks and snapshots.
 
-- A write takes `LOCK TABLE stored_events IN EXCLUSIVE MODE` first, as
-  eventsourcing does for its own inserts: writers are serialised (the rules read
-  the views under the lock, as under SQLite's BEGIN IMMEDIATE), readers are not
-  blocked, and positions are committed in order.
+- A write takes the schema's advisory lock first (`_lock`): writers are serialised
+  (the rules read the views under the lock, as under SQLite's BEGIN IMMEDIATE), readers
+  are not blocked, positions are committed in order, and a role that may only SELECT
+  and INSERT on the log can take it.
 - A read is one REPEATABLE READ, READ ONLY transaction: one snapshot for every
   query of a report.
 """
@@ -143,7 +143,11 @@ class PostgresStore(BaseStore):
                 return  # made by another process meanwhile
             if tables - PROGNOS_TABLES:  # (part of a prognos store is finished below)
                 raise not_a_prognos_store(self.path)
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            # (Not CREATE SCHEMA IF NOT EXISTS: that needs CREATE on the database even where
+            # the schema exists, as it does when its owner was given it by a superuser.)
+            if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                            (self.schema,)).fetchone() is None:
+                conn.execute(f'CREATE SCHEMA "{self.schema}"')
             try:
                 self.recorder.create_table()
             except PersistenceError as e:

@@ -97,6 +97,15 @@ def _position_holding(where, needle: bytes) -> int:
     return next(p for p, s in rows if needle in bytes(s))
 
 
+def _swap(where, a: int, b: int) -> None:
+    column = position_column(where)
+    rows = {p: (t, bytes(s)) for p, t, s in query_sql(
+        where, f"SELECT {column}, topic, state FROM stored_events WHERE {column} IN (?, ?)", a, b)}
+    for here, there in ((a, b), (b, a)):
+        execute_sql(where, f"UPDATE stored_events SET topic = ?, state = ? WHERE {column} = ?",
+                    *rows[there], here)
+
+
 TAMPERING = {
     # name: how the log is rewritten (then every seal is made again from it)
     "user-changed": lambda w: _edit_state(w, 2, b'"user":"anna"', b'"user":"eva"'),
@@ -108,6 +117,11 @@ TAMPERING = {
         w, f"DELETE FROM stored_events WHERE {position_column(w)} = 3"),
     "first-event-deleted": lambda w: execute_sql(
         w, f"DELETE FROM stored_events WHERE {position_column(w)} = 1"),
+    "two-events-swapped": lambda w: _swap(w, 2, 3),
+    "kind-changed": lambda w: execute_sql(
+        w, "UPDATE stored_events SET topic = replace(topic, 'BudgetSet', 'ForecastRevised') "
+           "WHERE topic LIKE '%BudgetSet'"),
+    "seal-rows-deleted": lambda w: execute_sql(w, "DELETE FROM prognos_seals WHERE position < 5"),
 }
 
 

@@ -55,6 +55,7 @@ def commands(block: str) -> list[str]:
 
 def test_every_shell_block_of_the_readme_is_run_here() -> None:
     run_here = [_block(h) for h in ("Quickstart", "Walkthrough", "Importing files",
+                                    "A ledger an auditor can rely on",
                                     "Auditing a published report", "Sharing the report",
                                     "PostgreSQL", "Tests")]
     assert sorted(run_here) == sorted(BLOCKS), "a new README block needs its test here"
@@ -69,11 +70,18 @@ def test_the_quickstart_demo_runs(root: Path) -> None:
 
 
 def test_the_walkthrough_and_the_imports_run_as_written(root: Path) -> None:
-    script = "set -e\n" + _block("Walkthrough") + _block("Importing files") + "prognos check\n"
+    script = ("set -e\n" + _block("Walkthrough") + _block("Importing files")
+              + _block("A ledger an auditor can rely on") + "prognos check\n")
     done = bash(script, root)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout.count("importerade ") == 6  # every example file, none already imported
+    # the booking sent twice is recorded once; both copies are verified
+    assert done.stdout.count("bokfört utfall 200 000,00 kr på it-drift") == 2
+    assert len(set(re.findall(r"bokfört utfall 200 000,00 kr på it-drift för 2024-03, ver\. "
+                              r"V1002 \(#\d+\)", done.stdout))) == 1
+    assert done.stdout.count("kopian är kontrollerad") == 2
+    assert (root / "it-kopia.db").exists() and (root / "it-arkiv.db").exists()
     assert "code;name;parent" in done.stdout  # `source` gave the tree file back
     assert not [line for line in done.stdout.splitlines() if line.startswith(("FEL", "FAIL"))]
 
