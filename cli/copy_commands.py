@@ -67,12 +67,18 @@ def copy(
 
     source = open_store(ctx, create=False)
     target = stores.open_store(to)
-    ctx.find_root().call_on_close(target.close)
     if target.path == source.path or _same_file(source.path, target.path):
+        target.close()
         raise RefusedError("copy --to names the ledger itself: give a new, empty store")
     t = texts(lang)
-    with progress_bar(t("copying", store=target.path), source.max_position()) as advance:
-        copy_store(source, target, advance)
+    try:
+        with progress_bar(t("copying", store=target.path), source.max_position()) as advance:
+            copy_store(source, target, advance)
+    finally:
+        target.close()  # and what its writing held (a page cache of 64 MB), before the check
+    _give_back_memory()
+    target = stores.open_store(to, catch_up=False, create=False)
+    ctx.find_root().call_on_close(target.close)
     found = _verified(source, target, target.path)
     if found["ok"]:
         found["same_reports"], found["years"] = _same_reports(source, target)
@@ -82,6 +88,21 @@ def copy(
         raise StoreError(f"the copy at {target.path} does not verify: {found['fault']}; it is "
                          "left there to be looked at")
     _said({"to": target.path, **found}, as_json, lang)
+
+
+def _give_back_memory() -> None:
+    """Between the copy and its check, free what the copy's rebuild left: the command runs
+    without the cyclic collector (`cli.main`), and glibc keeps freed memory unless told.
+    (Measured at L: the copy's peak RSS went from 430 MB to 365 MB.)"""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the check runs on what is left
+        pass
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -160,7 +160,8 @@ def period_close(
     --expect-head` shows later that nothing before it changed)."""
     store = open_store(ctx, wait=wait)
     events = open_ledger(ctx, store, request_id=request_id).close_period(month(through))
-    print_recorded(events, as_json, lang, head=store.head())
+    # The head the close left (for a request sent again, the one its first answer left).
+    print_recorded(events, as_json, lang, head=store.head(events[-1].position or 0))
 
 
 @note_app.command("add")

@@ -129,9 +129,9 @@ class Ledger:
     @contextmanager
     def _command(self, reason: str | None, *asked: Any) -> Iterator[Command]:
         """One command's transaction. `asked`: the command's name and what it was asked,
-        which a request id sent again must repeat exactly."""
+        which a request id sent again must repeat exactly (and its reason)."""
         request = None if self.request_id is None else Request(
-            self.request_id, str(asked[0]), fingerprint(self.user, asked))
+            self.request_id, str(asked[0]), fingerprint(self.user, (*asked, reason)))
         with self.store.write() as uow:
             cmd = Command(uow, self.user, reason, self.clock(), request)
             yield cmd

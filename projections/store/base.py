@@ -158,9 +158,10 @@ class BaseStore:
         with self.read() as c:
             return last_position(c)
 
-    def head(self) -> tuple[int, str] | None:
+    def head(self, upto: int = NO_LIMIT) -> tuple[int, str] | None:
+        """The head: the last seal (at or before position `upto`) and its position."""
         with self.snapshot() as snap:
-            return snap.head_seal(NO_LIMIT)
+            return snap.head_seal(upto)
 
     def kept(self, digest: str, position: int) -> Kept:
         with self.read() as c:

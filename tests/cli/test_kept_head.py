@@ -258,3 +258,11 @@ def test_a_transfer_that_does_not_net_to_zero_or_share_a_command_fails_check(clo
     _recompute_every_seal(cli.store_path)  # only the rules can tell
     fault = _rules_fault(cli)
     assert f"position {position}" in fault and said in fault
+
+
+def test_a_close_sent_again_prints_the_head_its_first_answer_left(closed, cli, ok):
+    first = ok("period", "close", "2024-02", "--request-id", "stängning-feb").stdout
+    ok("actual", "book", "skola", "5", "--period", "2024-03")  # the log grows meanwhile
+    again = ok("period", "close", "2024-02", "--request-id", "stängning-feb").stdout
+    assert again == first and first.splitlines()[-1].startswith("huvud (sigill@position): ")
+    assert cli("check", "--head-only").stdout.strip() not in first

@@ -67,6 +67,8 @@ def test_the_same_amount_written_otherwise_is_the_same_request(tree, cli, snapsh
 
 @pytest.mark.parametrize("other", [
     ("actual", "book", "skola", "76", "--period", "2024-03", "--ref", "V1"),
+    ("actual", "book", "skola", "75", "--period", "2024-03", "--ref", "V1", "--reason", "x"),
+    ("actual", "book", "skola", "75", "--period", "2024-03", "--ref", "V2"),
     ("actual", "book", "skola", "75", "--period", "2024-04", "--ref", "V1"),
     ("actual", "book", "it-sak", "75", "--period", "2024-03", "--ref", "V1"),
     ("note", "add", "skola", "Förklaring", *Y, "--period", "2024-03"),

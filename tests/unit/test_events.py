@@ -229,6 +229,22 @@ def test_from_stored_treats_a_state_without_class_version_as_version_1() -> None
     assert back == event.model_copy(update={"position": 5})
 
 
+@pytest.mark.parametrize("event", EVENTS, ids=IDS)
+def test_a_version_1_event_reads_with_no_request_and_no_database_role(event: LedgerEvent) -> None:
+    """Before issue 13 an event recorded neither: written so, it reads back with both None,
+    and everything else as written."""
+    marked = event.model_copy(update={"request_id": "r-1", "db_role": "skrivare"})
+    state = json.loads(to_stored(marked, 1).state)
+    assert state["class_version"] == 2 and state["request_id"] == "r-1"
+    assert from_stored(topic_of(type(event)), json.dumps(state).encode(), 7) == marked.model_copy(
+        update={"position": 7})
+    old = {k: v for k, v in state.items() if k not in ("request_id", "db_role")}
+    old["class_version"] = 1
+    back = from_stored(topic_of(type(event)), json.dumps(old).encode(), 7)
+    assert back == event.model_copy(update={"position": 7})
+    assert back.request_id is None and back.db_role is None
+
+
 # --- upcasting -------------------------------------------------------------------
 
 
