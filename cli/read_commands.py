@@ -204,14 +204,12 @@ def head_option(text: str) -> tuple[str, int]:
 
 def rebuild(ctx: typer.Context, as_json: Json = False, lang: Lang = LangChoice.sv) -> None:
     """Drop every view and rebuild it from the event log."""
-    from rich.progress import Progress
+    from prognos.cli.console import progress_bar
 
     t = texts(lang)
     store = open_store(ctx, catch_up=False, create=False)  # it rebuilds anyway
-    total = store.max_position()
-    with Progress(transient=True, disable=as_json) as progress:
-        task = progress.add_task(t("rebuilding"), total=total)
-        count = store.rebuild(lambda n: progress.advance(task, n))
+    with progress_bar(t("rebuilding"), store.max_position()) as advance:  # on stderr
+        count = store.rebuild(advance)
     if as_json:
         print_json({"events": count})
     else:

@@ -202,7 +202,17 @@ class BaseStore:
             finally:
                 if helper is not None:
                     helper.close()
-            views.create_indexes(cursor)
+            try:
+                views.create_indexes(cursor)
+            except Exception as e:
+                if not _breaks_a_constraint(e):
+                    raise
+                # A log that no command could have written (a booking reversed twice, say):
+                # the views cannot hold it, and the old views stay.
+                raise StoreError(
+                    f"the log cannot be folded into views ({' '.join(str(e).split())}): it "
+                    "holds events the ledger's rules forbid; nothing is changed; prognos check "
+                    "names the first") from None
         return applied
 
     def _follow(self, cursor: Cursor, progress: Progress | None) -> int:
@@ -246,6 +256,18 @@ class BaseStore:
             if progress is not None:
                 progress(count)
         return applied
+
+
+def _breaks_a_constraint(error: Exception) -> bool:
+    """A database's own integrity error (sqlite3's, or psycopg's where it is loaded)."""
+    import sqlite3
+    import sys
+
+    kinds: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        kinds += (psycopg.IntegrityError,)
+    return isinstance(error, kinds)
 
 
 def not_a_prognos_store(where: str) -> StoreError:

@@ -220,12 +220,14 @@ def test_an_event_on_a_line_never_added_fails_check(closed, cli, ok):
     assert f"position {_last_position(cli)}" in _rules_fault(cli)
 
 
-def test_a_second_reversal_fails_check(closed, cli, ok):
+def test_a_second_reversal_fails_check_and_rebuild_says_it_cannot_fold_it(closed, cli, ok,
+                                                                         refused):
     [(event_id,)] = query_sql(cli.store_path, "SELECT corrects FROM prognos_entries WHERE "
                                               "corrects IS NOT NULL")
     execute_sql(cli.store_path, "UPDATE prognos_entries SET corrects = NULL")
     ok("actual", "reverse", event_id, "--period", "2024-02", *R)
-    # (no rebuild: the views cannot hold a booking reversed twice, and say so)
+    # The views cannot hold a booking reversed twice: rebuild says so, and changes nothing.
+    refused("rebuild", names=["cannot be folded into views", "prognos check"])
     fault = _rules_fault(cli)
     assert f"position {_last_position(cli)}" in fault and "already reversed" in fault
 
