@@ -48,6 +48,7 @@ def chart(
     t = texts(lang)
     store = open_reader(ctx)
     from prognos.cli.files import charts
+    from prognos.cli.files.whole import written_whole
 
     if as_bridge:
         from prognos.projections.reports.bridge import bridge
@@ -59,10 +60,6 @@ def chart(
 
         line = series(store, code, the_year, instant(known_at))
         figure, hover = charts.draw_forecast(charts.forecast_chart(line, t), t)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with written_whole(path) as partial:
         charts.save(figure, hover, str(partial), fmt)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
     typer.echo(t("charted", path=path))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -38,6 +37,7 @@ def export(
     """Write the report for a year as of a month to a file: .xlsx (with the history of its
     lines, its notes and what it was made from), .csv or .json."""
     from prognos.cli.context import open_reader, settings
+    from prognos.cli.files.whole import written_whole
     from prognos.cli.texts import texts
     from prognos.domain import rules
     from prognos.events.errors import InvalidInputError
@@ -52,14 +52,9 @@ def export(
     as_of_month = rules.month_in_year(month(as_of), the_year, "--as-of")
     t = texts(lang)
     store = open_reader(ctx)
-    # Written beside the target and moved into place: a failed export leaves no half file.
-    partial = out.with_name(f".{out.name}.partial")
-    try:
+    with written_whole(out) as partial:
         lines = _write(chosen, str(partial), store, the_year, as_of_month, instant(known_at),
                        unit.value, t, settings(ctx).store, delimiter, decimal)
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
     typer.echo(t("exported", year=the_year, as_of=as_of_month, path=out, lines=lines))
 
 

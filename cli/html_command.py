@@ -32,6 +32,7 @@ def html(
     from prognos.cli.context import open_reader, open_store, settings
     from prognos.cli.files.page import write_html
     from prognos.cli.files.sheet import Made
+    from prognos.cli.files.whole import written_whole
     from prognos.cli.texts import texts
     from prognos.domain import rules
     from prognos.domain.clock import format_instant
@@ -54,14 +55,9 @@ def html(
                 shown_location(settings(ctx).store), version("prognos"),
                 datetime.now(timezone.utc), unit.value)
     charts = _charts(store, the_year, as_of_month, moment, t)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        with audit(store, the_year, as_of_month, moment) as found:
-            with open(partial, "w", encoding="utf-8") as page:
-                lines = write_html(page, found, made, checks, charts, t)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
+    with written_whole(out) as partial, audit(store, the_year, as_of_month, moment) as found:
+        with open(partial, "w", encoding="utf-8") as page:
+            lines = write_html(page, found, made, checks, charts, t)
     typer.echo(t("htmled", path=out, lines=lines))
 
 

@@ -5,6 +5,8 @@
   a formula.
 - `xlsx`: the report, the history of its lines, its notes and what it was made from, as
   an Excel workbook; `delimited`: the report as CSV for Swedish Excel.
+- `charts`, `page` (with `page_assets`): charts, and the HTML report; `whole`: a file
+  written whole or not at all.
 
 May import all of prognos, as the rest of `cli` does.
 """

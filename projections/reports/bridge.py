@@ -75,9 +75,6 @@ def bridge(
 ) -> Bridge:
     """The steps from the forecast as of `from_month` to the one as of `to_month`, and
     (`with_notes`) the notes of the line and its subtree in those months, in one snapshot."""
-    rules.month_in_year(from_month, year, "--from")  # before the store is read
-    rules.month_in_year(to_month, year, "--to")
-    rules.months_in_order(from_month, to_month)
     with store.snapshot() as snap:
         return bridge_of(snap, code, year, from_month, to_month, known_at, with_notes)
 
@@ -91,7 +88,8 @@ def bridge_of(
     known_at: datetime | None = None,
     with_notes: bool = False,
 ) -> Bridge:
-    """The same, from a snapshot already open (a chart reads the months in the same one)."""
+    """The same, from a snapshot already open (a chart reads the months in the same one).
+    The months are checked before anything is read."""
     rules.month_in_year(from_month, year, "--from")
     rules.month_in_year(to_month, year, "--to")
     rules.months_in_order(from_month, to_month)

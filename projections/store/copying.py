@@ -24,14 +24,14 @@ from prognos.projections.store.seals import SEALS_TABLE
 if TYPE_CHECKING:
     from prognos.projections.store.base import BaseStore
 
-# The tables that are not folded from the log, copied as they are, by their columns.
+# The tables that are not folded from the log, copied as they are, by their columns, so
+# many rows at a time (a row of the sources is a whole file: one at a time).
 KEPT = (
-    (SEALS_TABLE, ("position", "digest")),
-    ("prognos_sources", ("sha256", "name", "size", "content")),
+    (SEALS_TABLE, ("position", "digest"), 1_000),
+    ("prognos_sources", ("sha256", "name", "size", "content"), 1),
     ("prognos_requests", ("request_id", "command", "fingerprint", "first_position",
-                          "last_position", "result")),
+                          "last_position", "result"), 1_000),
 )
-ROWS_AT_A_TIME = 1_000  # of the kept tables (a source row is a whole file)
 
 
 def copy_store(source: BaseStore, target: BaseStore,
@@ -53,16 +53,17 @@ def copy_store(source: BaseStore, target: BaseStore,
             copied += len(rows)
             if progress is not None:
                 progress(len(rows))
-        for table, names in KEPT:
-            for batch in _rows(src.connection.cursor(), table, names):
+        for table, names, at_a_time in KEPT:
+            for batch in _rows(src.connection.cursor(), table, names, at_a_time):
                 insert_rows(dst, table, names, batch)
     target.rebuild()
     return copied
 
 
-def _rows(cursor: Cursor, table: str, names: tuple[str, ...]) -> Iterator[list[Any]]:
+def _rows(cursor: Cursor, table: str, names: tuple[str, ...],
+          at_a_time: int) -> Iterator[list[Any]]:
     cursor.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY {names[0]}")
-    while rows := cursor.fetchmany(ROWS_AT_A_TIME):  # type: ignore[attr-defined]
+    while rows := cursor.fetchmany(at_a_time):  # type: ignore[attr-defined]
         yield [tuple(_bytes(v) if isinstance(v, memoryview) else v for v in row)
                for row in rows]
 

@@ -83,13 +83,6 @@ def check_tail(cursor: Cursor, first: int) -> None:
         )
 
 
-def head(cursor: Cursor) -> tuple[int, str] | None:
-    """(position, digest) of the last seal: the head an auditor keeps, as `check` prints it
-    (`SEAL@POSITION`)."""
-    sealed, digest = _last(cursor)
-    return (sealed, digest.hex()) if sealed else None
-
-
 def kept(cursor: Cursor, log_cursor: Cursor, digest: str, position: int) -> Kept:
     """Whether the log still extends a kept head: the chain recomputed from the events up
     to `position` (sealed where the store's seals before it say, and at `position`) gives
